@@ -1,0 +1,1 @@
+"""The labeled-PR benchmark: cases, miner, runner, scorer, reports."""

@@ -1,0 +1,1 @@
+"""The I/O shell: HTTP in, GitHub out, queue, CLI. No review logic lives here."""

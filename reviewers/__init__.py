@@ -1,0 +1,1 @@
+"""The pure review core: diff in, anchored findings out. Never imports bot/, fastapi or github."""

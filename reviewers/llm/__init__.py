@@ -1,0 +1,1 @@
+"""Model layer: one protocol, several providers, a fallback chain and a cache wrapper."""

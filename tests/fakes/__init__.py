@@ -1,0 +1,1 @@
+"""Loopback fakes of GitHub and the model vendors, written once and used by every test."""
