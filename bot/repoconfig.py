@@ -1,0 +1,98 @@
+"""Per-repository config `.github/prbot.yml`, read from the base branch and validated.
+
+A pull request never configures its own review: the file is read at the base commit.
+An invalid file is reported in the summary and the defaults are used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from reviewers.models import Severity
+
+CONFIG_PATH = ".github/prbot.yml"
+MAX_INSTRUCTIONS_CHARS = 4000
+
+
+class PathInstruction(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str = Field(min_length=1)  # glob, e.g. "src/api/**"
+    text: str = Field(min_length=1, max_length=1000)
+
+
+class RoleModels(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    small: str | None = None  # a model name from the server's allowlist
+    frontier: str | None = None
+
+
+class RepoConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    enabled: bool = True
+    review_on_push: bool = True
+    review_drafts: bool = False
+    include: tuple[str, ...] = ()  # only these paths when set
+    ignore: tuple[str, ...] = ()  # never review these paths
+    frontier: tuple[str, ...] = ()  # always send these paths to the frontier model
+    severity_threshold: Severity = Severity.LOW  # post findings at or above
+    max_comments: int = Field(default=20, ge=0, le=100)
+    budget_usd: float | None = Field(default=None, ge=0)
+    instructions: tuple[PathInstruction, ...] = ()
+    models: RoleModels = RoleModels()
+    ignore_authors: tuple[str, ...] = ()
+    ignore_labels: tuple[str, ...] = ("no-prbot",)
+
+
+@dataclass(frozen=True, slots=True)
+class LoadedConfig:
+    config: RepoConfig
+    error: str | None = None  # shown in the summary when the file was invalid
+
+
+def parse_repo_config(text: str | None) -> LoadedConfig:
+    """Parse the file's text (None = no file). Never raises: errors fall back to defaults."""
+    if text is None or not text.strip():
+        return LoadedConfig(RepoConfig())
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        return LoadedConfig(RepoConfig(), f"{CONFIG_PATH} is not valid YAML: {error}")
+    if data is None:
+        return LoadedConfig(RepoConfig())
+    if not isinstance(data, dict):
+        return LoadedConfig(RepoConfig(), f"{CONFIG_PATH} must be a mapping of settings")
+    try:
+        return LoadedConfig(RepoConfig.model_validate(data))
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
+        )
+        return LoadedConfig(RepoConfig(), f"{CONFIG_PATH} is invalid ({problems})")
+
+
+def check_models(config: RepoConfig, allowed: Sequence[str]) -> str | None:
+    """A repo may only pick models the server allows; it can never name an endpoint."""
+    asked = [m for m in (config.models.small, config.models.frontier) if m]
+    refused = [m for m in asked if m not in allowed]
+    if refused:
+        return f"models not allowed by this server, ignored: {', '.join(refused)}"
+    return None
+
+
+def instructions_for(
+    config: RepoConfig, paths: Sequence[str], matches: Callable[[str, str], bool]
+) -> str:
+    """The maintainers' instructions whose glob matches a changed path, capped in size."""
+    texts = [
+        f"- For {rule.path}: {rule.text.strip()}"
+        for rule in config.instructions
+        if any(matches(path, rule.path) for path in paths)
+    ]
+    return "\n".join(texts)[:MAX_INSTRUCTIONS_CHARS]

@@ -1,0 +1,63 @@
+"""Per-repo config: valid files apply, invalid ones fall back to defaults with a reason."""
+
+import fnmatch
+
+import pytest
+
+from bot.repoconfig import (
+    RepoConfig,
+    check_models,
+    instructions_for,
+    parse_repo_config,
+)
+from reviewers.models import Severity
+
+
+def test_missing_or_empty_file_gives_defaults() -> None:
+    assert parse_repo_config(None).config == RepoConfig()
+    assert parse_repo_config("").error is None
+    assert parse_repo_config("# only a comment\n").config == RepoConfig()
+
+
+def test_valid_file_applies() -> None:
+    loaded = parse_repo_config(
+        "review_on_push: false\nseverity_threshold: high\nmax_comments: 5\n"
+        "ignore: ['docs/**']\ninstructions:\n  - path: 'api/**'\n    text: Check auth.\n"
+    )
+    assert loaded.error is None
+    c = loaded.config
+    assert (c.review_on_push, c.severity_threshold, c.max_comments) == (False, Severity.HIGH, 5)
+    assert c.ignore == ("docs/**",)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("enabled: [", "is not valid YAML"),
+        ("- a\n- b\n", "must be a mapping"),
+        ("max_comments: many\n", "max_comments: Input should be a valid integer"),
+        ("base_url: http://evil.example\n", "base_url: Extra inputs are not permitted"),
+        ("severity_threshold: loud\n", "severity_threshold: Input should be"),
+    ],
+)
+def test_invalid_file_falls_back_with_a_reason(text: str, expected: str) -> None:
+    loaded = parse_repo_config(text)
+    assert loaded.config == RepoConfig()
+    assert loaded.error is not None and expected in loaded.error
+
+
+def test_models_outside_the_allowlist_are_refused() -> None:
+    config = parse_repo_config("models:\n  frontier: gpt-6-astra\n  small: gpt-6-luna\n").config
+    assert check_models(config, ["gpt-6-luna"]) == (
+        "models not allowed by this server, ignored: gpt-6-astra"
+    )
+    assert check_models(config, ["gpt-6-luna", "gpt-6-astra"]) is None
+
+
+def test_instructions_only_for_matching_paths() -> None:
+    config = parse_repo_config(
+        "instructions:\n  - {path: 'api/*', text: Check auth.}\n"
+        "  - {path: 'web/*', text: Escape output.}\n"
+    ).config
+    text = instructions_for(config, ["api/users.py"], fnmatch.fnmatch)
+    assert text == "- For api/*: Check auth."
