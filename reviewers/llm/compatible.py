@@ -1,0 +1,148 @@
+"""OpenAI-compatible chat completions (vLLM, llama.cpp, Ollama): JSON mode with a schema."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Literal, cast
+
+import openai
+from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
+from openai.types.chat.completion_create_params import ResponseFormat
+
+from reviewers.llm.base import Completion, CompletionRequest
+from reviewers.llm.openai import map_openai_error
+from reviewers.models import TokenUsage
+
+log = logging.getLogger(__name__)
+
+JsonMode = Literal["json_schema", "json_object"]
+
+# Statuses with which servers refuse the json_schema form they do not support: llama.cpp's
+# server answers 500, others validate the request and answer 400.
+_SCHEMA_UNSUPPORTED = frozenset({400, 500})
+
+
+def _schema_format(request: CompletionRequest) -> ResponseFormat:
+    return {
+        "type": "json_schema",
+        "json_schema": {
+            "name": request.schema_name,
+            "schema": dict(request.schema),
+            "strict": True,
+        },
+    }
+
+
+def _object_format(request: CompletionRequest) -> ResponseFormat:
+    # Not in OpenAI's own API: llama.cpp (and llama-cpp-python) constrain json_object output
+    # with a "schema" next to the type; servers that do not know the key ignore it.
+    body: dict[str, Any] = {"type": "json_object", "schema": dict(request.schema)}
+    return cast(ResponseFormat, body)
+
+
+def _usage(response: ChatCompletion) -> TokenUsage:
+    usage = response.usage
+    if usage is None:  # some servers omit usage; the call is then reported as free
+        return TokenUsage()
+    details = usage.prompt_tokens_details
+    cached = (details.cached_tokens if details is not None else None) or 0
+    return TokenUsage(
+        input_tokens=max(0, usage.prompt_tokens - cached),
+        output_tokens=usage.completion_tokens,
+        cache_read_tokens=cached,
+    )
+
+
+def _text(response: ChatCompletion) -> str:
+    if not response.choices:
+        return ""
+    message = response.choices[0].message
+    if message.refusal:
+        return ""
+    return message.content or ""
+
+
+class OpenAICompatibleLLM:
+    """Chat completions with [system, user] messages and JSON output.
+
+    json_mode="json_schema" asks for strict json_schema output; if the server refuses that
+    form (400/500) on the first try, this instance falls back to json_object for good.
+    """
+
+    def __init__(
+        self, client: openai.AsyncOpenAI, model: str, json_mode: JsonMode = "json_object"
+    ) -> None:
+        self._client = client
+        self._model = model
+        self._json_mode: JsonMode = json_mode
+        self._schema_confirmed = False
+
+    @property
+    def model_id(self) -> str:
+        return self._model
+
+    async def aclose(self) -> None:
+        """Close the SDK client's connection pool (the owner calls it at shutdown)."""
+        await self._client.close()
+
+    @property
+    def json_mode(self) -> JsonMode:
+        return self._json_mode
+
+    async def complete(self, request: CompletionRequest) -> Completion:
+        if self._json_mode == "json_schema":
+            response = await self._try_schema(request)
+            if response is not None:
+                return Completion(text=_text(response), tokens=_usage(response), model=self._model)
+        response = await self._create(self._client, request, _object_format(request))
+        return Completion(text=_text(response), tokens=_usage(response), model=self._model)
+
+    async def _try_schema(self, request: CompletionRequest) -> ChatCompletion | None:
+        """The json_schema answer, or None once the server has refused that form."""
+        if self._schema_confirmed:
+            return await self._create(self._client, request, _schema_format(request))
+        # The first call probes with SDK retries off: the SDK retries every 500, so a server
+        # that cannot do json_schema would otherwise cost max_retries backoffs per instance.
+        probe = self._client.with_options(max_retries=0)
+        try:
+            response = await self._post(probe, request, _schema_format(request))
+        except openai.APIStatusError as err:
+            if err.status_code not in _SCHEMA_UNSUPPORTED:
+                # a transient refusal (429, 503...): retry the same form with SDK retries on
+                return await self._create(self._client, request, _schema_format(request))
+            log.warning(
+                "%s refused json_schema output (HTTP %s); using json_object from now on",
+                self._model,
+                err.status_code,
+            )
+            self._json_mode = "json_object"
+            return None
+        except openai.APIError as err:
+            raise map_openai_error(err, "openai-compatible", self._model) from err
+        self._schema_confirmed = True
+        return response
+
+    async def _create(
+        self, client: openai.AsyncOpenAI, request: CompletionRequest, fmt: ResponseFormat
+    ) -> ChatCompletion:
+        try:
+            return await self._post(client, request, fmt)
+        except openai.APIError as err:
+            raise map_openai_error(err, "openai-compatible", self._model) from err
+
+    async def _post(
+        self, client: openai.AsyncOpenAI, request: CompletionRequest, fmt: ResponseFormat
+    ) -> ChatCompletion:
+        messages: list[ChatCompletionMessageParam] = [
+            {"role": "system", "content": request.system},
+            {"role": "user", "content": request.prompt},
+        ]
+        return await client.chat.completions.create(
+            model=self._model,
+            messages=messages,
+            response_format=fmt,
+            # max_tokens, not max_completion_tokens: the one every compatible server reads
+            max_tokens=request.max_output_tokens,
+            # reviews should be reproducible; local servers default to sampling
+            temperature=0,
+        )
