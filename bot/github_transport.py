@@ -1,0 +1,201 @@
+"""How the GitHub client reaches GitHub: options, PyGithub set-up, errors, pages, GraphQL.
+
+Errors (PyGithub and requests exceptions are translated, never leaked):
+
+    GitHubError            any failure talking to GitHub; .status, .messages
+     +-- GitHubAuthError       401: bad, expired or revoked credentials, a refused App JWT
+     +-- GitHubNotFound        404: missing, or invisible to this installation
+     +-- GitHubUnprocessable   422: GitHub refused the content (.messages lists why)
+     +-- GitHubRateLimited     403/429 rate limits still failing after PyGithub's waits
+     +-- GitHubUnavailable     network errors, 5xx after retries
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import requests
+from github import Auth, Github, GithubException, GithubRetry
+from github.GithubException import RateLimitExceededException
+from github.Requester import Requester
+
+from bot.github_types import ReviewThread
+
+API_VERSION = "2022-11-28"  # the first breaking version is 2026-03-10: not reviewed yet
+T = TypeVar("T")
+
+
+class GitHubError(Exception):
+    """A GitHub call failed; `messages` holds GitHub's own explanations, if any."""
+
+    def __init__(self, message: str, status: int | None = None, messages: Sequence[str] = ()):
+        super().__init__(f"GitHub {status or 'request'} failed: {message}")
+        self.status = status
+        self.messages = list(messages)
+
+
+class GitHubAuthError(GitHubError):
+    """401: the credentials were refused."""
+
+
+class GitHubNotFound(GitHubError):
+    """404: the resource does not exist or this installation cannot see it."""
+
+
+class GitHubUnprocessable(GitHubError):
+    """422: GitHub refused the content; it does not say which review comment was at fault."""
+
+
+class GitHubRateLimited(GitHubError):
+    """A rate limit outlasted PyGithub's retries (or its max wait)."""
+
+
+class GitHubUnavailable(GitHubError):
+    """Network error, timeout, or 5xx after PyGithub's retries."""
+
+
+@dataclass(frozen=True, slots=True)
+class ClientOptions:
+    """How to reach GitHub. Tests pass a loopback base_url and zero pacing."""
+
+    base_url: str = "https://api.github.com"  # GHES: https://HOST/api/v3
+    seconds_between_writes: float = 1.0  # GitHub asks for >= 1 s between POST/PATCH/PUT/DELETE
+    seconds_between_requests: float = 0.0
+    retries: int = 5  # 5xx and rate-limit retries (GithubRetry, a urllib3 Retry)
+    backoff_factor: float = 0.5
+    secondary_rate_wait: float = 60.0  # when a secondary limit comes without Retry-After
+    max_rate_limit_wait: float | None = 900.0  # give up (GitHubRateLimited) beyond this
+    timeout: int = 15
+    per_page: int = 100
+    user_agent: str = "prbot"
+
+
+def translate(err: Exception) -> GitHubError:
+    """Our exception for a PyGithub / requests failure."""
+    if isinstance(err, GithubException):
+        return _from_status(err)
+    if isinstance(err, requests.exceptions.RetryError) and re.search(
+        r"too many 4(03|29)", str(err)
+    ):
+        return GitHubRateLimited(str(err))  # urllib3 gave up while still rate limited
+    return GitHubUnavailable(f"{type(err).__name__}: {err}")
+
+
+def _from_status(err: GithubException) -> GitHubError:
+    data = err.data if isinstance(err.data, dict) else {}
+    message = str(data.get("message") or err.message or err)
+    messages = _messages(data) or [message]
+    status = err.status
+    if isinstance(err, RateLimitExceededException) or status == 429:
+        return GitHubRateLimited(message, status, messages)
+    kinds: dict[int, type[GitHubError]] = {
+        401: GitHubAuthError,
+        404: GitHubNotFound,
+        422: GitHubUnprocessable,
+    }
+    kind = kinds.get(status) or (GitHubUnavailable if status >= 500 else GitHubError)
+    return kind(message, status, messages)
+
+
+def _messages(data: Mapping[str, Any]) -> list[str]:
+    # 422 "errors" are strings for reviews, {"resource","code","field","message"} elsewhere.
+    found: list[str] = []
+    for item in data.get("errors") or []:
+        if isinstance(item, str):
+            found.append(item)
+        elif isinstance(item, dict):
+            found.append(str(item.get("message") or f"{item.get('field')}: {item.get('code')}"))
+    return found
+
+
+def call_translated(op: Callable[[], T]) -> T:
+    try:
+        return op()
+    except (GithubException, requests.exceptions.RequestException) as err:
+        raise translate(err) from err
+
+
+def github_retry(options: ClientOptions) -> GithubRetry:
+    """PyGithub's retry policy (5xx, rate-limit 403s; 429 only with Retry-After) with our caps."""
+    retry_after_max = options.max_rate_limit_wait or GithubRetry.DEFAULT_RETRY_AFTER_MAX
+    return GithubRetry(
+        total=options.retries,
+        backoff_factor=options.backoff_factor,
+        secondary_rate_wait=options.secondary_rate_wait,
+        max_rate_limit_wait=options.max_rate_limit_wait,
+        retry_after_max=int(retry_after_max),  # a Retry-After header is slept up to this
+    )
+
+
+def connect(auth: Auth.Auth, options: ClientOptions) -> Github:
+    """A PyGithub client: lazy objects, pinned API version, our pacing and retries."""
+    return Github(
+        auth=auth,
+        base_url=options.base_url,
+        timeout=options.timeout,
+        user_agent=options.user_agent,
+        per_page=options.per_page,
+        retry=github_retry(options),
+        seconds_between_requests=options.seconds_between_requests or None,
+        seconds_between_writes=options.seconds_between_writes or None,
+        lazy=True,
+        api_version=API_VERSION,
+    )
+
+
+def split_repo(repo: str) -> tuple[str, str]:
+    owner, _, name = repo.partition("/")
+    if not owner or not name:
+        raise ValueError(f"repository must be 'owner/name', got {repo!r}")
+    return owner, name
+
+
+def json_pages(requester: Requester, url: str, per_page: int) -> Iterator[dict[str, Any]]:
+    """Every item of a paginated list endpoint, following the Link header's rel="next"."""
+    next_url: str | None = url
+    params: dict[str, Any] | None = {"per_page": per_page}
+    while next_url:
+        headers, data = requester.requestJsonAndCheck("GET", next_url, parameters=params)
+        yield from data
+        match = re.search(r'<([^>]+)>;\s*rel="next"', str(headers.get("link", "")))
+        next_url, params = (match.group(1) if match else None), None
+
+
+THREADS_QUERY = """
+query($owner: String!, $name: String!, $number: Int!, $cursor: String) {
+  repository(owner: $owner, name: $name) {
+    pullRequest(number: $number) {
+      reviewThreads(first: 100, after: $cursor) {
+        pageInfo { hasNextPage endCursor }
+        nodes { id isResolved path line comments(first: 100) { nodes { databaseId } } }
+      }
+    }
+  }
+}
+"""
+
+RESOLVE_THREAD = """
+mutation($threadId: ID!) {
+  resolveReviewThread(input: {threadId: $threadId}) { thread { id isResolved } }
+}
+"""
+
+
+def fetch_threads(requester: Requester, owner: str, name: str, number: int) -> list[ReviewThread]:
+    threads: list[ReviewThread] = []
+    cursor: str | None = None
+    while True:
+        variables = {"owner": owner, "name": name, "number": number, "cursor": cursor}
+        _, data = requester.graphql_query(THREADS_QUERY, variables)
+        page = data["data"]["repository"]["pullRequest"]["reviewThreads"]
+        for node in page["nodes"]:
+            ids = tuple(int(c["databaseId"]) for c in node["comments"]["nodes"])
+            threads.append(
+                ReviewThread(node["id"], bool(node["isResolved"]), ids, node["path"], node["line"])
+            )
+        if not page["pageInfo"]["hasNextPage"]:
+            return threads
+        cursor = page["pageInfo"]["endCursor"]
