@@ -171,6 +171,7 @@ class RouteRun:
     ) -> None:
         self.route, self.llm, self.prompt = route, llm, prompt
         self.inp, self.config, self.cache, self.ledger = inp, config, cache, ledger
+        self.judged: dict[str, CachedHunk] = {}  # this run's answers, cache or no cache
 
     async def run(self, items: Sequence[Planned]) -> list[Finding]:
         findings: list[Finding] = []
@@ -189,7 +190,7 @@ class RouteRun:
         for result in await asyncio.gather(*(self.call(batch, gate) for batch in batches)):
             findings += result
         for work in repeats:
-            cached = self.cache.get(work.key)
+            cached = self.judged.get(work.key)
             if cached is None:  # its twin was not judged: say so for this copy too
                 self.ledger.miss(
                     Unreviewed(
@@ -297,6 +298,7 @@ class RouteRun:
                 cost_usd=cost * share,
                 model=model,
             )
+            self.judged[item.key] = value
             self.cache.set(item.key, value)
 
 
