@@ -1,0 +1,222 @@
+"""The HTTP app: POST /webhook verifies, parses and enqueues (202), workers run the jobs.
+
+Nothing slow happens on the request path: no GitHub or model call, one SQLite insert.
+GitHub cuts a delivery off after 10 s and never redelivers on its own, so the ack must
+be fast, and the job must be on disk before the 202.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from bot.events import PayloadError
+from bot.jobs import (
+    Handle,
+    JobQueue,
+    QueueError,
+    cancels_queued,
+    default_worker_id,
+    job_for,
+    run_worker,
+)
+from bot.jobs_sqlite import SqliteJobQueue
+from bot.settings import ConfigError, Settings
+from bot.webhook import BadDelivery, SignatureError, parse_event, verify_signature
+
+log = logging.getLogger(__name__)
+
+UNSIGNED_WARNING = (
+    "UNSIGNED WEBHOOKS ACCEPTED: no webhook secret is set and allow_unsigned_dev is on. "
+    "Anyone who can reach this server can enqueue work. Never run this way in production."
+)
+
+
+class BodyTooLarge(ValueError):
+    """The request body is larger than max_body_bytes."""
+
+
+def webhook_secret(settings: Settings) -> bytes | None:
+    """The secret as bytes; None only in explicit unsigned dev mode, else ConfigError."""
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else ""
+    if secret:
+        return secret.encode()
+    if settings.allow_unsigned_dev:
+        return None
+    raise ConfigError(
+        "no webhook secret: set PRBOT_WEBHOOK_SECRET (the App's webhook secret), or "
+        "PRBOT_ALLOW_UNSIGNED_DEV=true for local development only"
+    )
+
+
+def error(status: int, code: str, detail: str) -> JSONResponse:
+    return JSONResponse({"error": code, "detail": detail}, status_code=status)
+
+
+async def read_body(request: Request, limit: int) -> bytes:
+    """The raw body, read no further than `limit` bytes; BodyTooLarge past it."""
+    length = request.headers.get("content-length", "")
+    if length.isdigit() and int(length) > limit:
+        raise BodyTooLarge(f"Content-Length {length} exceeds the {limit}-byte limit")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge(f"body exceeds the {limit}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+class Intake:
+    """POST /webhook: size cap -> HMAC -> parse -> ping or enqueue."""
+
+    def __init__(self, secret: bytes | None, queue: JobQueue, max_body_bytes: int) -> None:
+        self.secret = secret
+        self.queue = queue
+        self.max_body_bytes = max_body_bytes
+
+    async def receive(self, request: Request) -> JSONResponse:
+        try:
+            body = await read_body(request, self.max_body_bytes)
+        except BodyTooLarge as too_large:
+            return error(413, "too_large", str(too_large))
+        if self.secret is not None:
+            try:
+                verify_signature(self.secret, body, request.headers.get("x-hub-signature-256"))
+            except SignatureError as bad:
+                return error(401, "bad_signature", str(bad))
+        try:
+            event = parse_event(request.headers, body)
+            if self.secret is None:
+                log.warning("UNSIGNED delivery %s accepted (allow_unsigned_dev)", event.delivery_id)
+            if event.name == "ping":
+                return JSONResponse({"pong": True, "delivery": event.delivery_id})
+            job = job_for(event)
+        except (BadDelivery, PayloadError) as bad:
+            return error(400, "bad_delivery", str(bad))
+        try:
+            if cancels_queued(event) and job.key is not None:
+                await asyncio.to_thread(self.queue.cancel_key, job.key)
+            queued = await asyncio.to_thread(self.queue.enqueue, job)
+        except QueueError as down:
+            log.error("delivery %s not queued: %s", event.delivery_id, down)
+            return error(503, "queue_unavailable", str(down))
+        if not queued:
+            log.info("delivery %s seen before: not queued again", event.delivery_id)
+            return JSONResponse(
+                {"queued": False, "duplicate": True, "delivery": event.delivery_id}, 202
+            )
+        return JSONResponse({"queued": True, "delivery": event.delivery_id}, 202)
+
+
+class Workers:
+    """N run_worker tasks on one queue, started and stopped with the app."""
+
+    def __init__(self, queue: JobQueue, handle: Handle | None, settings: Settings) -> None:
+        self.queue = queue
+        self.handle = handle
+        self.count = settings.workers if handle is not None else 0
+        self.lease_seconds = settings.job_lease_seconds
+        self.poll_interval = settings.job_poll_seconds
+        self.grace = settings.shutdown_grace_seconds
+        self.stop_event = asyncio.Event()
+        self.tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        if self.handle is None:
+            return
+        self.stop_event = asyncio.Event()  # bound to the running loop
+        self.tasks = [
+            asyncio.create_task(
+                run_worker(
+                    self.queue,
+                    self.handle,
+                    self.stop_event,
+                    self.poll_interval,
+                    worker_id=default_worker_id(index),
+                    lease_seconds=self.lease_seconds,
+                ),
+                name=f"prbot-worker-{index}",
+            )
+            for index in range(self.count)
+        ]
+        for task in self.tasks:
+            task.add_done_callback(report_exit)
+
+    def dead(self) -> int:
+        """Workers that stopped while the app runs (a bug: they only end on shutdown)."""
+        return sum(task.done() for task in self.tasks) if not self.stop_event.is_set() else 0
+
+    async def stop(self) -> None:
+        """Let the current jobs finish for `grace` seconds, then cancel: a cancelled job
+        stays leased and is retried after a restart, once its lease expires."""
+        self.stop_event.set()
+        if not self.tasks:
+            return
+        _, pending = await asyncio.wait(self.tasks, timeout=self.grace)
+        for task in pending:
+            task.cancel()
+        await asyncio.wait(self.tasks)
+
+
+def report_exit(task: asyncio.Task[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("%s died: %r", task.get_name(), task.exception())
+
+
+def create_app(
+    settings: Settings, handle: Handle | None = None, queue: JobQueue | None = None
+) -> FastAPI:
+    """The webhook app. Without `handle`, no workers run: jobs wait for another process.
+    A queue passed in is used as is (its owner opens and closes it); otherwise the app
+    opens SQLite at settings.jobs_path on startup and closes it on shutdown."""
+    secret = webhook_secret(settings)
+    owned = None
+    if queue is None:
+        queue = owned = SqliteJobQueue(
+            settings.jobs_path,
+            max_attempts=settings.job_max_attempts,
+            backoff_base=settings.job_backoff_seconds,
+            retention_seconds=settings.job_retention_days * 24 * 3600,
+        )
+    intake = Intake(secret, queue, settings.max_body_bytes)
+    workers = Workers(queue, handle, settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if secret is None:
+            log.warning(UNSIGNED_WARNING)
+        if owned is not None:
+            await asyncio.to_thread(owned.open)
+        workers.start()
+        try:
+            yield
+        finally:
+            await workers.stop()
+            if owned is not None:
+                owned.close()
+
+    app = FastAPI(title="prbot", lifespan=lifespan, docs_url=None, redoc_url=None)
+    app.add_api_route("/webhook", intake.receive, methods=["POST"], include_in_schema=False)
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, bool]:
+        return {"ok": True}
+
+    @app.get("/readyz")
+    async def readyz() -> JSONResponse:
+        try:
+            depth = await asyncio.to_thread(queue.depth)
+        except QueueError as down:
+            return JSONResponse({"ready": False, "error": str(down)}, 503)
+        if workers.dead():
+            return JSONResponse({"ready": False, "error": f"{workers.dead()} worker(s) died"}, 503)
+        return JSONResponse({"ready": True, "depth": depth, "workers": len(workers.tasks)})
+
+    return app

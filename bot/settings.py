@@ -1,0 +1,132 @@
+"""Settings from PRBOT_* environment variables and an optional TOML or YAML settings file.
+
+Precedence, highest first: values passed to Settings(...), environment variables
+(PRBOT_WEBHOOK_SECRET, ...), the settings file named by `settings_file` /
+PRBOT_SETTINGS_FILE, then the defaults below. Built once by the CLI or create_app's
+caller and passed down; there is no module-level instance.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field, SecretStr
+from pydantic_settings import (
+    BaseSettings,
+    InitSettingsSource,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+    TomlConfigSettingsSource,
+    YamlConfigSettingsSource,
+)
+
+from reviewers.llm.pricing import Price
+from reviewers.llm.spec import ModelSpec
+
+# Used only when the matching API key is in the environment (see build_role).
+DEFAULT_SMALL = (
+    ModelSpec(provider="anthropic", model="claude-haiku-5-5"),
+    ModelSpec(provider="openai", model="gpt-6-luna"),
+)
+DEFAULT_FRONTIER = (
+    ModelSpec(provider="anthropic", model="claude-sonnet-5-5"),
+    ModelSpec(provider="openai", model="gpt-6.1-sol"),
+)
+
+
+class ConfigError(ValueError):
+    """The configuration cannot work: a missing secret, an unreadable settings file, ..."""
+
+
+class Settings(BaseSettings):
+    """Everything prbot reads from its environment."""
+
+    # extra="forbid": a misspelt key in the settings file is an error, not silently ignored.
+    model_config = SettingsConfigDict(env_prefix="PRBOT_", extra="forbid")
+
+    settings_file: Path | None = None
+
+    # --- server: webhook intake, GitHub App identity, job queue ---
+    webhook_secret: SecretStr | None = None
+    allow_unsigned_dev: bool = False  # accept unsigned deliveries: local development only
+    app_id: str | None = None
+    client_id: str | None = None  # preferred JWT issuer (GitHub recommends the client ID)
+    private_key: SecretStr | None = None  # PEM text; or private_key_path
+    private_key_path: Path | None = None
+    github_url: str = "https://api.github.com"
+    data_dir: Path = Path(".prbot")  # the job queue (jobs.sqlite3) and caches live here
+    workers: int = Field(default=2, ge=0)  # in-process worker tasks
+    max_body_bytes: int = Field(default=25 * 1024 * 1024, gt=0)  # GitHub caps payloads at 25 MB
+    job_lease_seconds: float = Field(default=60.0, gt=0)  # renewed while a job runs
+    job_poll_seconds: float = Field(default=0.5, gt=0)  # idle workers look for jobs this often
+    job_max_attempts: int = Field(default=5, ge=1)
+    job_backoff_seconds: float = Field(default=10.0, ge=0)  # first retry delay, then doubled
+    job_retention_days: float = Field(default=7.0, gt=0)  # redeliveries refused this long
+    shutdown_grace_seconds: float = Field(default=10.0, ge=0)  # for running jobs to finish
+
+    # --- review settings (models, cache, budget): filled in by the pipeline ---
+    # Each role is a fallback chain; a model whose key is missing is left out and the
+    # role is "not configured" when none remains. Env: JSON, e.g.
+    # PRBOT_FRONTIER_MODELS='[{"provider": "anthropic", "model": "claude-sonnet-5-5"}]'.
+    small_models: list[ModelSpec] = Field(default_factory=lambda: list(DEFAULT_SMALL))
+    frontier_models: list[ModelSpec] = Field(default_factory=lambda: list(DEFAULT_FRONTIER))
+    # Models a repository's .github/prbot.yml may pick; empty = the roles above only.
+    allowed_models: list[str] = Field(default_factory=list)
+    prices: dict[str, Price] = Field(default_factory=dict)  # USD per million tokens; overrides
+    cache_dir: Path | None = None  # default: <data_dir>/cache
+    budget_usd: float | None = Field(default=1.00, ge=0)  # per review
+    budget_tokens: int | None = Field(default=None, ge=0)
+    max_call_tokens: int = Field(default=6000, gt=0)
+    min_confidence: float = Field(default=0.5, ge=0, le=1)
+    max_comments: int = Field(default=30, ge=0)
+    prompts_dir: Path | None = None  # default: prompts/ beside the packages
+
+    @property
+    def review_cache_dir(self) -> Path:
+        return self.cache_dir or self.data_dir / "cache"
+
+    @property
+    def jobs_path(self) -> Path:
+        return self.data_dir / "jobs.sqlite3"
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        path = settings_file_path(init_settings, env_settings)
+        if path is None:
+            return init_settings, env_settings, dotenv_settings, file_secret_settings
+        file_settings = file_source(settings_cls, path)
+        return init_settings, env_settings, dotenv_settings, file_settings, file_secret_settings
+
+
+def settings_file_path(
+    init_settings: PydanticBaseSettingsSource, env_settings: PydanticBaseSettingsSource
+) -> Path | None:
+    """The settings file named explicitly, else by PRBOT_SETTINGS_FILE, else None."""
+    explicit = (
+        init_settings.init_kwargs.get("settings_file")
+        if isinstance(init_settings, InitSettingsSource)
+        else None
+    )
+    value = explicit if explicit is not None else env_settings().get("settings_file")
+    return Path(value) if value else None
+
+
+def file_source(settings_cls: type[BaseSettings], path: Path) -> PydanticBaseSettingsSource:
+    """A TOML (.toml) or YAML (.yaml, .yml) source; ConfigError if it cannot be read."""
+    # pydantic-settings skips a missing file silently; a named file that is missing is
+    # a mistake worth stopping for.
+    if not path.is_file():
+        raise ConfigError(f"settings file {path} does not exist")
+    suffix = path.suffix.lower()
+    if suffix == ".toml":
+        return TomlConfigSettingsSource(settings_cls, toml_file=path)
+    if suffix in (".yaml", ".yml"):
+        return YamlConfigSettingsSource(settings_cls, yaml_file=path)
+    raise ConfigError(f"settings file {path}: expected a .toml, .yaml or .yml file")
