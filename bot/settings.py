@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     private_key: SecretStr | None = None  # PEM text; or private_key_path
     private_key_path: Path | None = None
     github_url: str = "https://api.github.com"
+    github_write_gap_seconds: float = Field(default=1.0, ge=0)  # GitHub: >= 1 s between writes
     data_dir: Path = Path(".prbot")  # the job queue (jobs.sqlite3) and caches live here
     workers: int = Field(default=2, ge=0)  # in-process worker tasks
     max_body_bytes: int = Field(default=25 * 1024 * 1024, gt=0)  # GitHub caps payloads at 25 MB

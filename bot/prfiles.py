@@ -1,0 +1,78 @@
+"""Turn a pull request's files (GET /pulls/{n}/files) into the review pipeline's input."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.github import GitHubClient
+from bot.repoconfig import RepoConfig, instructions_for
+from reviewers.diff import DiffError, parse_file_patch
+from reviewers.models import FileDiff, FileStatus
+from reviewers.triage import TriageRules, compile_glob
+
+MAX_SOURCES = 60  # full head files fetched per review (ruff and enclosing-function context)
+SOURCE_SUFFIXES = (".py", ".pyi")
+
+
+@dataclass(frozen=True, slots=True)
+class PullDiff:
+    files: tuple[FileDiff, ...]
+    sources: dict[str, str]
+    patches: dict[str, FileDiff]  # by path: what posting checks anchors against
+    rules: TriageRules
+    instructions: str
+    notes: tuple[str, ...] = field(default=())
+
+
+def matches(path: str, pattern: str) -> bool:
+    return compile_glob(pattern).fullmatch(path) is not None
+
+
+def read_pull_diff(
+    client: GitHubClient, repo: str, number: int, head_sha: str, config: RepoConfig
+) -> PullDiff:
+    files: list[FileDiff] = []
+    notes: list[str] = []
+    outside = 0
+    for pf in client.list_files(repo, number):
+        if config.include and not any(matches(pf.filename, g) for g in config.include):
+            outside += 1
+            continue
+        try:
+            files.append(
+                parse_file_patch(
+                    pf.filename,
+                    pf.patch,
+                    pf.status,
+                    pf.previous_filename,
+                    is_binary=pf.patch is None and pf.status != "removed",
+                )
+            )
+        except DiffError as error:
+            # Never a lost review: the file is named in the summary as not reviewed.
+            notes.append(
+                f"`{pf.filename}` not reviewed: GitHub's patch could not be parsed ({error})."
+            )
+    if outside:
+        notes.append(f"{outside} file(s) outside the `include` paths of the repo config.")
+    wanted = [
+        f.path
+        for f in files
+        if f.status is not FileStatus.DELETED and f.hunks and f.path.endswith(SOURCE_SUFFIXES)
+    ]
+    if len(wanted) > MAX_SOURCES:
+        notes.append(f"full source fetched for {MAX_SOURCES} of {len(wanted)} Python files.")
+    sources = {}
+    for path in wanted[:MAX_SOURCES]:
+        text = client.get_text(repo, path, head_sha)
+        if text is not None:
+            sources[path] = text
+    paths = [f.path for f in files]
+    return PullDiff(
+        files=tuple(files),
+        sources=sources,
+        patches={f.path: f for f in files},
+        rules=TriageRules(ignore=config.ignore, frontier=config.frontier),
+        instructions=instructions_for(config, paths, matches),
+        notes=tuple(notes),
+    )

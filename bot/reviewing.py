@@ -1,0 +1,276 @@
+"""Review one pull request end to end: read, review, filter, post, resolve, account.
+
+Shared by the pull_request handler, the /review command and Action mode. GitHub calls
+are synchronous (PyGithub), so each runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import ParamSpec, TypeVar
+
+from bot import markers
+from bot.github import GitHubClient, GitHubError, GitHubNotFound, PostedComment, PullInfo
+from bot.github_types import DraftComment
+from bot.pipeline import Pipeline
+from bot.posting import post_review
+from bot.prfiles import PullDiff, read_pull_diff
+from bot.repoconfig import CONFIG_PATH, LoadedConfig, RepoConfig, parse_repo_config
+from bot.state import StateStore, Suppressions
+from reviewers.cache import ReviewCache
+from reviewers.models import Review, ReviewComment, Route, Severity
+from reviewers.render import render_comment, render_summary
+from reviewers.review import ReviewInput, review_diff
+
+log = logging.getLogger(__name__)
+P = ParamSpec("P")
+T = TypeVar("T")
+CHECK_NAME = "prbot"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    skipped: str | None = None  # why nothing was reviewed
+    posted: int = 0
+    moved_to_summary: int = 0
+    resolved: int = 0
+    suppressed: int = 0
+    review: Review | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """Why a review runs: automatic events obey the repo's switches, commands do not."""
+
+    automatic: bool
+    on_push: bool = False
+    full: bool = False  # /review full: judge every hunk again, ignoring cached results
+
+
+async def call(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
+    return await asyncio.to_thread(fn, *args, **kwargs)
+
+
+class WriteOnlyCache:
+    """For /review full: fresh judgements, still stored for the next run."""
+
+    def __init__(self, inner: ReviewCache) -> None:
+        self.inner = inner
+
+    def get(self, key: str) -> None:
+        return None
+
+    def set(self, key: str, value: object) -> None:
+        self.inner.set(key, value)  # type: ignore[arg-type]
+
+
+class PullReviewer:
+    def __init__(self, client: GitHubClient, pipeline: Pipeline, state: StateStore) -> None:
+        self.client = client
+        self.pipeline = pipeline
+        self.state = state
+
+    async def run(self, repo: str, number: int, trigger: Trigger) -> Outcome:
+        pr = await call(self.client.get_pull, repo, number)
+        if pr.state != "open":
+            return Outcome(skipped="pull request is closed")
+        loaded = parse_repo_config(await call(self.client.get_text, repo, CONFIG_PATH, pr.base_sha))
+        reason = await self.skip_reason(repo, pr, loaded.config, trigger)
+        if reason:
+            return Outcome(skipped=reason)
+        threads = await call(self.client.list_review_comments, repo, number)
+        summary = await self.find_summary(repo, number)
+        if trigger.automatic and summary and markers.reviewed_head(summary[1]) == pr.head_sha:
+            return Outcome(skipped=f"{pr.head_sha[:7]} was already reviewed")
+        check_id = await self.start_check(repo, pr.head_sha)
+        diff = await call(read_pull_diff, self.client, repo, number, pr.head_sha, loaded.config)
+        review = await self.review(pr, diff, loaded, trigger)
+        outcome = await self.publish(repo, pr, review, diff, loaded, threads, summary)
+        await self.finish_check(repo, check_id, review, outcome)
+        tokens = sum(u.tokens.total for u in review.usage)
+        saved = sum(u.saved_usd for u in review.usage)
+        await call(self.state.add_spend, repo, number, tokens, review.cost_usd, saved)
+        return outcome
+
+    async def skip_reason(
+        self, repo: str, pr: PullInfo, config: RepoConfig, trigger: Trigger
+    ) -> str | None:
+        if not trigger.automatic:
+            return None  # an explicit /review from a maintainer always runs
+        if not config.enabled:
+            return f"disabled in {CONFIG_PATH}"
+        if trigger.on_push and not config.review_on_push:
+            return "review_on_push is off"
+        if pr.draft and not config.review_drafts:
+            return "draft pull request"
+        if pr.author_is_bot:
+            return f"author {pr.author} is a bot"
+        if pr.author in config.ignore_authors:
+            return f"author {pr.author} is ignored"
+        labels = sorted(set(pr.labels) & set(config.ignore_labels))
+        if labels:
+            return f"label {labels[0]} is set"
+        if await call(self.state.is_paused, repo, pr.number):
+            return "paused with /pause"
+        return None
+
+    async def find_summary(self, repo: str, number: int) -> tuple[int, str] | None:
+        comments = await call(self.client.list_issue_comments, repo, number)
+        for c in reversed(comments):
+            if c.user_is_bot and markers.is_summary(c.body):
+                return c.id, c.body
+        return None
+
+    async def review(
+        self, pr: PullInfo, diff: PullDiff, loaded: LoadedConfig, trigger: Trigger
+    ) -> Review:
+        p = self.pipeline
+        config = replace(
+            p.config,
+            rules=diff.rules,
+            instructions=diff.instructions,
+            max_comments=min(p.config.max_comments, loaded.config.max_comments),
+            budget_usd=loaded.config.budget_usd
+            if loaded.config.budget_usd is not None
+            else p.config.budget_usd,
+        )
+        cache: ReviewCache = WriteOnlyCache(p.cache) if trigger.full else p.cache
+        inp = ReviewInput(diff.files, diff.sources, pr.title, pr.body)
+        review = await review_diff(inp, p.models, p.prompts, config, cache)
+        notes = list(diff.notes) + ([loaded.error] if loaded.error else [])
+        return replace(review, notes=review.notes + tuple(notes))
+
+    async def publish(
+        self,
+        repo: str,
+        pr: PullInfo,
+        review: Review,
+        diff: PullDiff,
+        loaded: LoadedConfig,
+        threads: Sequence[PostedComment],
+        summary: tuple[int, str] | None,
+    ) -> Outcome:
+        own = [c for c in threads if c.user_is_bot and markers.fingerprint_of(c.body)]
+        suppressions = await self.learn_from_reactions(repo, own)
+        posted_fps = {markers.fingerprint_of(c.body) for c in own}
+        threshold = loaded.config.severity_threshold.rank
+        wanted, suppressed = [], 0
+        for comment in review.comments:
+            finding = comment.finding
+            if (
+                comment.fingerprint in suppressions.fingerprints
+                or finding.source in suppressions.rules
+            ):
+                suppressed += 1
+            elif finding.severity.rank >= threshold and comment.fingerprint not in posted_fps:
+                wanted.append(comment)
+        drafts = [draft(c) for c in wanted]
+        moved = posted = 0
+        if drafts:
+            result = await call(
+                post_review,
+                self.client,
+                repo,
+                pr.number,
+                pr.head_sha,
+                review_note(len(drafts), pr.head_sha),
+                drafts,
+                diff.patches,
+            )
+            posted, moved = len(result.posted), len(result.moved_to_summary)
+        resolved = await self.resolve_outdated(repo, pr.number, own, review, threads)
+        body = render_summary(review, markers.summary_marker(pr.head_sha))
+        body += footer(
+            posted, moved, resolved, suppressed, threshold_name=loaded.config.severity_threshold
+        )
+        if summary is None:
+            await call(self.client.create_issue_comment, repo, pr.number, body)
+        else:
+            await call(self.client.edit_issue_comment, repo, summary[0], body)
+        return Outcome(None, posted, moved, resolved, suppressed, review)
+
+    async def learn_from_reactions(self, repo: str, own: Sequence[PostedComment]) -> Suppressions:
+        """A 👎 on one of our comments suppresses its fingerprint in this repository."""
+        for c in own:
+            fp = markers.fingerprint_of(c.body)
+            if fp and c.reactions.get("-1", 0) > 0:
+                await call(self.state.suppress, repo, "fingerprint", fp, "reaction:-1")
+        return await call(self.state.suppressions, repo)
+
+    async def resolve_outdated(
+        self,
+        repo: str,
+        number: int,
+        own: Sequence[PostedComment],
+        review: Review,
+        threads: Sequence[PostedComment],
+    ) -> int:
+        """Resolve our threads whose finding is gone, on files reviewed in full, with no reply."""
+        current = {c.fingerprint for c in review.comments}
+        incomplete = {u.path for u in review.coverage.unreviewed if u.route is not Route.SKIP}
+        replied = {c.in_reply_to_id for c in threads if c.in_reply_to_id and not c.user_is_bot}
+        resolved = 0
+        for c in own:
+            if c.in_reply_to_id or c.id in replied or c.path in incomplete:
+                continue
+            if markers.fingerprint_of(c.body) in current:
+                continue
+            try:
+                if await call(self.client.resolve_thread, repo, number, c.id):
+                    resolved += 1
+            except GitHubNotFound:
+                log.info("%s#%d: no thread for comment %d to resolve", repo, number, c.id)
+        return resolved
+
+    async def start_check(self, repo: str, head_sha: str) -> int | None:
+        try:
+            return await call(self.client.create_check_run, repo, head_sha, CHECK_NAME, "Reviewing")
+        except GitHubError as error:  # e.g. the App lacks Checks: write; the review goes on
+            log.warning("%s: check run not created: %s", repo, error)
+            return None
+
+    async def finish_check(
+        self, repo: str, check_id: int | None, review: Review, outcome: Outcome
+    ) -> None:
+        if check_id is None:
+            return
+        cov = review.coverage
+        title = (
+            f"{len(review.findings)} finding(s), reviewed {cov.files_reviewed}/{cov.files_total} "
+            f"files, ${review.cost_usd:.4f}"
+        )
+        summary = render_summary(review)
+        try:
+            await call(self.client.complete_check_run, repo, check_id, "neutral", title, summary)
+        except GitHubError as error:
+            log.warning("%s: check run %d not completed: %s", repo, check_id, error)
+
+
+def draft(comment: ReviewComment) -> DraftComment:
+    return DraftComment(
+        comment.path, comment.side, comment.line, comment.start_line, render_comment(comment)
+    )
+
+
+def review_note(count: int, head_sha: str) -> str:
+    return (
+        f"**prbot** found {count} new issue(s) at {head_sha[:7]}. "
+        "Coverage and cost are in the prbot summary comment."
+    )
+
+
+def footer(
+    posted: int, moved: int, resolved: int, suppressed: int, threshold_name: Severity
+) -> str:
+    parts = [f"{posted} new inline comment(s)"]
+    if moved:
+        parts.append(f"{moved} moved into the review body (GitHub refused their lines)")
+    if resolved:
+        parts.append(f"{resolved} outdated thread(s) resolved")
+    if suppressed:
+        parts.append(f"{suppressed} suppressed by /ignore or 👎")
+    parts.append(f"posting threshold: {threshold_name.value}")
+    return "\n<sub>" + " · ".join(parts) + "</sub>\n"

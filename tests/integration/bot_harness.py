@@ -1,0 +1,124 @@
+"""The whole bot wired to the loopback fakes: fake GitHub, fake model server, temp data dir."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.github import ClientOptions
+from bot.server import Server, build_server
+from bot.settings import Settings
+from reviewers.llm.spec import ModelSpec
+from tests.fakes.app_keys import AppKey
+from tests.fakes.github_server import FakeGitHub
+from tests.fakes.servers import serve
+from tests.fakes.webhook_sender import WebhookSender
+
+SECRET = "it's-a-test-secret"
+APP_ID = 4242
+INSTALLATION = 4242  # the webhook_sender payloads' installation id
+REPO = "octo-org/widgets"  # the webhook_sender payloads' repository
+NUMBER = 12
+HEAD = "6dcb09b5b57875f334f61aebed695e2e4193db5e"
+BASE = "9049f1265b7d61be4a8904a9a27120d2064dab3b"
+
+USERS_PATCH = (
+    "@@ -1,5 +1,6 @@\n"
+    " import sqlite3\n"
+    " \n"
+    " def find_user(conn, name):\n"
+    '-    return conn.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()\n'
+    "+    query = \"SELECT * FROM users WHERE name = '%s'\" % name\n"
+    "+    return conn.execute(query).fetchone()\n"
+    " "
+)
+USERS_HEAD = (
+    "import sqlite3\n\ndef find_user(conn, name):\n"
+    "    query = \"SELECT * FROM users WHERE name = '%s'\" % name\n"
+    "    return conn.execute(query).fetchone()\n\n"
+)
+
+
+def settings_for(tmp: Path, github_url: str, llm_url: str, key: AppKey, **kw: object) -> Settings:
+    values: dict[str, object] = dict(
+        webhook_secret=SECRET,
+        app_id=str(APP_ID),
+        private_key=key.private_pem,
+        github_url=github_url,
+        github_write_gap_seconds=0,
+        data_dir=tmp / "data",
+        workers=1,
+        job_poll_seconds=0.05,
+        job_backoff_seconds=0.2,
+        small_models=[],
+        frontier_models=[
+            ModelSpec(
+                provider="anthropic",
+                model="claude-sonnet-5-5",
+                base_url=llm_url,
+                api_key_env="TEST_ANTHROPIC_KEY",
+                max_retries=1,
+                timeout_s=10,
+            )
+        ],
+    )
+    values.update(kw)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+def seed_pull(fake: FakeGitHub, head: str = HEAD, patch: str = USERS_PATCH) -> None:
+    owner, name = REPO.split("/")
+    fake.add_installation(INSTALLATION, account=owner)
+    fake.add_repo(owner, name, installation_id=INSTALLATION)
+    fake.add_pull_request(
+        owner,
+        name,
+        NUMBER,
+        head_sha=head,
+        base_sha=BASE,
+        files=[("app/users.py", "modified", patch, None)],
+        title="Find users by name",
+        body="Please review.",
+        user="contributor",
+    )
+    fake.set_file_content(REPO, head, "app/users.py", USERS_HEAD)
+    fake.set_permission(REPO, "maintainer", "write")
+
+
+def fast_options(github_url: str) -> ClientOptions:
+    return ClientOptions(
+        base_url=github_url,
+        seconds_between_writes=0,
+        retries=2,
+        backoff_factor=0,
+        secondary_rate_wait=1,
+        max_rate_limit_wait=5,
+    )
+
+
+@dataclass
+class RunningBot:
+    server: Server
+    sender: WebhookSender
+
+
+@contextmanager
+def running_bot(settings: Settings, github_url: str) -> Iterator[RunningBot]:
+    server = build_server(settings, {"TEST_ANTHROPIC_KEY": "test-key"}, fast_options(github_url))
+    try:
+        with serve(server.app) as http:
+            yield RunningBot(server, WebhookSender(http.base_url, SECRET.encode()))
+    finally:
+        server.state.close()
+        server.github.close()
+
+
+def wait_for(condition: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.05)
