@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 BASE ?= $(shell git rev-list --max-parents=0 HEAD 2>/dev/null | tail -n 1)
 
-.PHONY: setup run test lint typecheck bench perf clean
+.PHONY: setup run test lint typecheck bench bench-gate perf clean
 
 $(BIN)/prbot: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,8 +25,18 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Offline benchmark of the static reviewers; `prbot bench run --help` for the model configs.
 bench: setup
-	$(BIN)/prbot bench run --cases labeled_prs --config static-only
+	$(BIN)/prbot bench run --cases labeled_prs --config static-only --no-cache --out .prbot/bench
+
+# CI gate: rerun static-only and fail when located P or R drops > 2 pts below the baseline.
+# BENCH_OUT keeps the report (CI uploads it); by default it goes to a temporary directory.
+bench-gate: setup
+	@out="$${BENCH_OUT:-$$(mktemp -d)}"; \
+	$(BIN)/prbot bench run --cases labeled_prs --config static-only --no-cache --out "$$out" \
+	  && $(BIN)/prbot bench compare bench/baseline/static-only.json "$$out/static-only.json" \
+	  > "$$out/compare.md"; \
+	status=$$?; cat "$$out/compare.md" 2>/dev/null; exit $$status
 
 clean:
 	rm -rf $(VENV) .prbot .pytest_cache .mypy_cache .ruff_cache

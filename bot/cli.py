@@ -11,9 +11,11 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
+from bench.cli import add_bench
+from bot.cli_server import add_server_commands
 from bot.gitlocal import GitError, local_diff, read_sources
 from bot.output import FORMATS, format_review
-from bot.pipeline import build_pipeline
+from bot.pipeline import Pipeline, build_pipeline
 from bot.settings import ConfigError, Settings
 from reviewers.diff import DiffError, parse_diff
 from reviewers.models import FileStatus, Review, Severity
@@ -42,7 +44,14 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--settings", type=Path, help="TOML or YAML settings file")
     sub = parser.add_subparsers(dest="command", required=True)
     add_review(sub)
+    add_server_commands(sub)
+    add_bench(sub, build_bench_pipeline)
     return parser
+
+
+def build_bench_pipeline(args: argparse.Namespace, use_cache: bool) -> Pipeline:
+    """`prbot bench run`: models, prompts, config and cache from Settings, as `review` builds."""
+    return build_pipeline(load_settings(args.settings), os.environ, use_cache=use_cache)
 
 
 def add_review(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
