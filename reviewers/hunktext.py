@@ -13,7 +13,7 @@ from pathlib import PurePosixPath
 from reviewers.models import DiffLine, LineKind
 
 
-def _words(text: str) -> frozenset[str]:
+def words(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
@@ -197,7 +197,7 @@ _TOKENS = {
         r"|(?P<punct>[,;])|(?P<op>[^\w\s()\[\]{},;\"'`/\\]+|[/\\])"
     ),
 }
-_KEYWORDS = _words("return in and or not is if else elif yield await lambda for while")
+_KEYWORDS = words("return in and or not is if else elif yield await lambda for while")
 _RESTRICTED = frozenset(("return", "throw", "break", "continue", "yield"))  # JS's ASI
 
 
@@ -276,10 +276,10 @@ def _underflow(raw: list[tuple[str | None, str]]) -> int:
 # its ":") are redundant; formatters add and remove them ("if (\n a and b\n):").  After the
 # second set a comma inside is fine too ("x = (a, b)" is "x = a, b"); after the others it is
 # not ("assert (x, msg)" is a non-empty tuple, always true).
-_PAREN_HEADS = _words("if elif while assert with await , : ->")
-_TUPLE_PAREN_HEADS = _words("= return yield in del import")
+_PAREN_HEADS = words("if elif while assert with await , : ->")
+_TUPLE_PAREN_HEADS = words("= return yield in del import")
 # A Python line cannot start with these: such a line continues the previous one.
-_CONTINUATION = _words("| & ^ % / // == != < > <= >= . and or is in -> =")
+_CONTINUATION = words("| & ^ % / // == != < > <= >= . and or is in -> =")
 
 
 def _drop_redundant_parens(out: list[str]) -> list[str]:

@@ -28,13 +28,9 @@ from reviewers.hunktext import (
     import_reorder,
     syntax_for,
     whitespace_only,
+    words,
 )
 from reviewers.models import DiffLine, FileDiff, FileStatus, Hunk, LineKind, Route, RouteDecision
-
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
 
 LOCK_FILES = (
     "poetry.lock", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock", "uv.lock",
@@ -82,7 +78,7 @@ CONFIG = (
     ".python-version",
 )  # fmt: skip
 # Code under docs/ or with a code extension is code, not docs.
-CODE_SUFFIXES = _words(
+CODE_SUFFIXES = words(
     ".py .pyi .js .jsx .mjs .cjs .ts .tsx .go .rs .c .h .cc .cpp .hpp .java .kt .cs .php .rb"
     " .sh .bash .swift .scala .html .vue .svelte .sql"
 )
@@ -312,11 +308,11 @@ urllib urllib2 urllib3 urlopen httpx aiohttp socket sockets websocket websockets
 ftplib smtplib telnetlib axios curl wget ssrf
 postinstall preinstall
 """
-_RISK_VOCAB = _words(_RISK_WORDS)
+_RISK_VOCAB = words(_RISK_WORDS)
 # Shapes that need punctuation; each is searched only when one of its trigger words is
 # present (one alternation of them all is several times slower in `re`).
 _RISK_SHAPES = tuple(
-    (label, _words(triggers), re.compile(rx))
+    (label, words(triggers), re.compile(rx))
     for label, triggers, rx in (
         ("os.system", "os", r"\bos\.(?:system|popen|exec\w*|spawn\w*)\b"),
         ("eval/exec", "eval exec", r"(?<![\w.])(?:eval|exec)\s*\("),
