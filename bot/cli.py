@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from bench.cli import add_bench
+from bot.action import add_action_command
 from bot.cli_server import add_server_commands
 from bot.gitlocal import GitError, local_diff, read_sources
 from bot.output import FORMATS, format_review
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_review(sub)
     add_server_commands(sub)
     add_bench(sub, build_bench_pipeline)
+    add_action_command(sub)
     return parser
 
 

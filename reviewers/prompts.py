@@ -56,7 +56,11 @@ def load_prompts(directory: Path) -> PromptSet:
 
 
 def default_prompts_dir() -> Path:
-    """prompts/ beside the packages: the source checkout, the editable install and the image."""
+    """prompts/ beside the packages: the source checkout, the editable install and the image.
+
+    Wheels ship prompts/ as package data beside reviewers/ (pyproject.toml), so the same
+    relative path holds in site-packages; the top-level prompts/ stays the only source.
+    """
     return Path(__file__).resolve().parent.parent / "prompts"
 
 
