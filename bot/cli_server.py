@@ -1,18 +1,21 @@
-"""`prbot serve` and `prbot jobs`: the long-running server and its queue, from the shell."""
+"""`prbot serve`, `prbot worker` and `prbot jobs`: the long-running server, its queue, workers."""
 
 from __future__ import annotations
 
 import argparse
 import logging
 import os
+import sys
 import time
 
 import uvicorn
 
-from bot.jobs import JobStatus, format_jobs
-from bot.jobs_sqlite import SqliteJobQueue
-from bot.server import build_server
-from bot.settings import Settings
+from bot.backends import celery_worker, is_redis, open_job_admin
+from bot.jobs import JobStatus, QueueError, format_jobs
+from bot.server import build_runtime, build_server, job_handler
+from bot.settings import ConfigError, Settings
+
+POOLS = ("prefork", "solo", "threads")  # Celery worker pools `prbot worker --pool` offers
 
 
 def add_server_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -26,25 +29,43 @@ def add_server_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]
     jobs.add_argument("--retry", metavar="DELIVERY_ID", help="queue a failed job again")
     jobs.set_defaults(run=run_jobs)
 
+    worker = sub.add_parser("worker", help="run Celery workers (backend = redis)")
+    worker.add_argument("--concurrency", type=int, default=2, help="processes (default: 2)")
+    worker.add_argument("--pool", choices=POOLS, default="prefork")
+    worker.set_defaults(run=run_worker)
+
 
 def settings_from(args: argparse.Namespace) -> Settings:
     return Settings(settings_file=args.settings) if args.settings else Settings()
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    server = build_server(settings_from(args), os.environ)
+    from bot.logs import configure_logging, secret_values
+
+    settings = settings_from(args)
+    level = getattr(logging, settings.log_level)
+    secrets = secret_values(settings, os.environ)
+    configure_logging(json=settings.log_format == "json", level=level, secrets=secrets)
+    server = build_server(settings, os.environ)
     try:
-        uvicorn.run(server.app, host=args.host, port=args.port, log_level="info")
+        # log_config=None: uvicorn's loggers propagate to the root handler set up above.
+        uvicorn.run(server.app, host=args.host, port=args.port, log_config=None)
     finally:
-        server.state.close()
-        server.github.close()
+        server.close()
     return 0
 
 
 def run_jobs(args: argparse.Namespace) -> int:
-    settings = settings_from(args)
-    with SqliteJobQueue(settings.jobs_path) as queue:
+    try:
+        return list_or_retry(args)
+    except QueueError as error:
+        print(f"prbot: error: {error}", file=sys.stderr)
+        return 2
+
+
+def list_or_retry(args: argparse.Namespace) -> int:
+    queue = open_job_admin(settings_from(args))
+    try:
         if args.retry:
             if not queue.requeue(args.retry):
                 print(f"prbot: no failed job {args.retry}")
@@ -53,4 +74,28 @@ def run_jobs(args: argparse.Namespace) -> int:
             return 0
         status = JobStatus(args.status) if args.status else None
         print(format_jobs(queue.list(status), now=time.time()))
+    finally:
+        queue.close()
     return 0
+
+
+def run_worker(args: argparse.Namespace) -> int:
+    """Celery workers for the redis backend: each process builds its own clients (through
+    build_runtime, as `prbot serve` does) on its first job."""
+    from bot.jobs_celery import start_worker
+    from bot.logs import configure_logging, secret_values
+
+    settings = settings_from(args)
+    if not is_redis(settings):
+        raise ConfigError(
+            "prbot worker runs Celery workers for backend = redis (PRBOT_BACKEND=redis); "
+            "the embedded backend runs its workers inside prbot serve"
+        )
+    if args.concurrency < 1:
+        raise ConfigError("--concurrency must be at least 1")
+    secrets = secret_values(settings, os.environ)
+    level = getattr(logging, settings.log_level)
+    configure_logging(json=settings.log_format == "json", level=level, secrets=secrets)
+    env = dict(os.environ)
+    app, _ = celery_worker(settings, lambda: job_handler(build_runtime(settings, env).context))
+    return start_worker(app, settings.celery_queue, args.concurrency, args.pool)

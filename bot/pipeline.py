@@ -41,7 +41,10 @@ def build_pipeline(
     use_cache: bool = True,
     rules: TriageRules | None = None,
     instructions: str = "",
+    cache: ReviewCache | None = None,
 ) -> Pipeline:
+    """`cache`: where hunk results are kept (e.g. on Redis); default a DiskCache under
+    settings.review_cache_dir. `use_cache=False` wins over both."""
     small, small_notes = build_role_or_none(settings.small_models, env, "small")
     frontier, frontier_notes = build_role_or_none(settings.frontier_models, env, "frontier")
     config = ReviewConfig(
@@ -55,7 +58,10 @@ def build_pipeline(
         min_confidence=settings.min_confidence,
         max_comments=settings.max_comments,
     )
-    cache: ReviewCache = DiskCache(settings.review_cache_dir) if use_cache else NoCache()
+    if not use_cache:
+        cache = NoCache()
+    elif cache is None:
+        cache = DiskCache(settings.review_cache_dir)
     prompts = load_prompts(settings.prompts_dir or default_prompts_dir())
     return Pipeline(
         Models(small=small, frontier=frontier),

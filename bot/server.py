@@ -1,28 +1,67 @@
-"""Compose the running bot: settings -> GitHub App, pipeline, state, router -> FastAPI app."""
+"""Compose the running bot: settings -> GitHub App, pipeline, state, router -> FastAPI app.
+
+build_runtime() is the one composition of what handlers get (the Context): the HTTP
+server uses it, and so does each Celery worker process of the redis backend.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
 from bot.app import create_app
+from bot.backends import ClosableCache, ClosableState, is_redis, open_cache, open_queue, open_state
 from bot.context import Context
 from bot.github import ClientOptions, GitHubApp
 from bot.handlers import router
-from bot.jobs import Job, JobQueue, run_job
+from bot.jobs import Handle, Job, JobQueue, run_job
 from bot.pipeline import build_pipeline
 from bot.settings import ConfigError, Settings
-from bot.state import SqliteState
+
+if TYPE_CHECKING:
+    from bot.jobs_celery import CeleryJobQueue
+
+
+@dataclass(frozen=True, slots=True)
+class Runtime:
+    """The Context and the resources behind it, to close when done."""
+
+    context: Context
+    github: GitHubApp
+    state: ClosableState
+    cache: ClosableCache
+
+    def close(self) -> None:
+        self.state.close()
+        self.cache.close()
+        self.github.close()
 
 
 @dataclass(frozen=True, slots=True)
 class Server:
     app: FastAPI
-    context: Context
-    github: GitHubApp
-    state: SqliteState
+    runtime: Runtime
+    queue: CeleryJobQueue | None = None  # the redis backend's queue (embedded: the app's own)
+
+    @property
+    def context(self) -> Context:
+        return self.runtime.context
+
+    @property
+    def github(self) -> GitHubApp:
+        return self.runtime.github
+
+    @property
+    def state(self) -> ClosableState:
+        return self.runtime.state
+
+    def close(self) -> None:
+        self.runtime.close()
+        if self.queue is not None:
+            self.queue.close()
 
 
 def private_key(settings: Settings) -> str:
@@ -48,19 +87,35 @@ def github_app(settings: Settings, options: ClientOptions | None = None) -> GitH
     return GitHubApp(issuer, private_key(settings), options)
 
 
+def build_runtime(
+    settings: Settings, env: Mapping[str, str], options: ClientOptions | None = None
+) -> Runtime:
+    """The Context every handler gets, with the state and cache of settings.backend."""
+    gh = github_app(settings, options)
+    state = open_state(settings)
+    cache = open_cache(settings)
+    pipeline = build_pipeline(settings, env, cache=cache)
+    return Runtime(Context(settings, pipeline, state, gh.client), gh, state, cache)
+
+
+def job_handler(context: Context) -> Handle:
+    """What a worker (embedded or Celery) does with one job."""
+
+    async def handle(job: Job) -> None:
+        await run_job(job, router, context)
+
+    return handle
+
+
 def build_server(
     settings: Settings,
     env: Mapping[str, str],
     options: ClientOptions | None = None,
     queue: JobQueue | None = None,
 ) -> Server:
-    """Everything `prbot serve` runs. The state store is opened here, the queue by the app."""
-    gh = github_app(settings, options)
-    state = SqliteState(settings.data_dir / "state.sqlite3").open()
-    pipeline = build_pipeline(settings, env)
-    context = Context(settings, pipeline, state, gh.client)
-
-    async def handle(job: Job) -> None:
-        await run_job(job, router, context)
-
-    return Server(create_app(settings, handle, queue), context, gh, state)
+    """Everything `prbot serve` runs. The state store is opened here; the embedded queue
+    by the app. With the redis backend, `prbot worker` processes run the jobs, not this one."""
+    runtime = build_runtime(settings, env, options)
+    owned = open_queue(settings) if queue is None else None
+    handle = None if is_redis(settings) else job_handler(runtime.context)
+    return Server(create_app(settings, handle, queue or owned), runtime, owned)

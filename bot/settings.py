@@ -9,6 +9,7 @@ caller and passed down; there is no module-level instance.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr
 from pydantic_settings import (
@@ -64,6 +65,20 @@ class Settings(BaseSettings):
     job_backoff_seconds: float = Field(default=10.0, ge=0)  # first retry delay, then doubled
     job_retention_days: float = Field(default=7.0, gt=0)  # redeliveries refused this long
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)  # for running jobs to finish
+
+    # --- scale-out (docs/deploy.md "Scaling out"): Celery workers on Redis, shared cache ---
+    backend: Literal["embedded", "redis"] = "embedded"  # embedded = SQLite queue + diskcache
+    redis_url: str = "redis://127.0.0.1:6379/0"  # broker, job records, state and cache
+    redis_prefix: str = "prbot:"  # on every key, Celery's too: one Redis can serve several bots
+    redis_cache_days: float = Field(default=30.0, gt=0)  # review cache entries expire after
+    celery_queue: str = "prbot"
+    celery_visibility_seconds: float = Field(default=3600.0, gt=0)  # > longest review and backoff
+    celery_restore_seconds: float = Field(default=10.0, gt=0)  # sweep for a dead worker's jobs
+    celery_lock_retry_seconds: float = Field(default=2.0, gt=0)  # wait while the PR is busy
+
+    # --- logs (bot/logs.py, docs/observability.md); metrics are always on at GET /metrics ---
+    log_format: Literal["json", "text"] = "json"  # json: one object per line, with delivery id
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     # --- review settings (models, cache, budget): filled in by the pipeline ---
     # Each role is a fallback chain; a model whose key is missing is left out and the

@@ -1,21 +1,27 @@
-"""The whole bot wired to the loopback fakes: fake GitHub, fake model server, temp data dir."""
+"""The whole bot wired to the loopback fakes: fake GitHub, fake model server, temp data dir.
+
+On either backend: "embedded" (in-process workers on SQLite) or "redis" (a Celery worker
+in a thread, on a test Redis under a key prefix of its own).
+"""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.github import ClientOptions
-from bot.server import Server, build_server
+from bot.jobs_sqlite import SqliteJobQueue
+from bot.server import Server, build_server, job_handler
 from bot.settings import Settings
 from reviewers.llm.spec import ModelSpec
 from tests.fakes.app_keys import AppKey
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.servers import serve
 from tests.fakes.webhook_sender import WebhookSender
+from tests.integration.redis_server import delete_prefix, unique_prefix, worker_thread
 
 SECRET = "it's-a-test-secret"
 APP_ID = 4242
@@ -69,6 +75,19 @@ def settings_for(tmp: Path, github_url: str, llm_url: str, key: AppKey, **kw: ob
     return Settings(**values)  # type: ignore[arg-type]
 
 
+def backend_settings(backend: str, redis_url: str | None = None) -> dict[str, object]:
+    """settings_for() keywords for a backend; redis gets a key prefix of its own."""
+    if backend == "embedded":
+        return {}
+    return dict(
+        backend="redis",
+        redis_url=redis_url,
+        redis_prefix=unique_prefix(),
+        celery_lock_retry_seconds=0.2,
+        celery_restore_seconds=1,
+    )
+
+
 def seed_pull(fake: FakeGitHub, head: str = HEAD, patch: str = USERS_PATCH) -> None:
     owner, name = REPO.split("/")
     fake.add_installation(INSTALLATION, account=owner)
@@ -104,16 +123,32 @@ class RunningBot:
     server: Server
     sender: WebhookSender
 
+    def idle(self) -> bool:
+        """No job queued (retries included) or running, on either backend."""
+        if self.server.queue is not None:
+            return self.server.queue.depth() == 0
+        with SqliteJobQueue(self.server.context.settings.jobs_path) as queue:
+            return queue.depth() == 0
+
 
 @contextmanager
-def running_bot(settings: Settings, github_url: str) -> Iterator[RunningBot]:
+def running_bot(
+    settings: Settings, github_url: str, celery_worker: bool = True
+) -> Iterator[RunningBot]:
+    """The server on a free port; on the redis backend also a Celery worker in a thread
+    (unless `celery_worker` is False: a test that runs its own worker processes)."""
     server = build_server(settings, {"TEST_ANTHROPIC_KEY": "test-key"}, fast_options(github_url))
     try:
-        with serve(server.app) as http:
+        with ExitStack() as stack:
+            http = stack.enter_context(serve(server.app))
+            if settings.backend == "redis":
+                stack.callback(delete_prefix, settings.redis_url, settings.redis_prefix)
+                if celery_worker:
+                    handle = job_handler(server.context)
+                    stack.enter_context(worker_thread(settings, lambda: handle))
             yield RunningBot(server, WebhookSender(http.base_url, SECRET.encode()))
     finally:
-        server.state.close()
-        server.github.close()
+        server.close()
 
 
 def wait_for(condition: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:

@@ -1,4 +1,7 @@
-"""End to end: signed delivery -> server -> queue -> pipeline -> review on the fake GitHub."""
+"""End to end: signed delivery -> server -> queue -> pipeline -> review on the fake GitHub.
+
+Every test runs on both backends: embedded (SQLite, in-process workers) and redis (Celery).
+"""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from tests.integration.bot_harness import (
     USERS_HEAD,
     USERS_PATCH,
     RunningBot,
+    backend_settings,
     running_bot,
     seed_pull,
     settings_for,
@@ -27,8 +31,9 @@ from tests.integration.bot_harness import (
 SQL = Rule(r"SELECT .*%", "SQL built by string formatting", "security")
 
 
-@pytest.fixture
+@pytest.fixture(params=["embedded", "redis"])
 def bot(
+    request: pytest.FixtureRequest,
     tmp_path: Path,
     fake_github: FakeGitHub,
     fake_github_url: str,
@@ -38,7 +43,9 @@ def bot(
 ) -> RunningBot:
     seed_pull(fake_github)
     fake_llm.responder = pattern_reviewer(SQL)
-    settings = settings_for(tmp_path, fake_github_url, fake_llm_url, app_key)
+    redis_url = request.getfixturevalue("redis_url") if request.param == "redis" else None
+    backend = backend_settings(request.param, redis_url)
+    settings = settings_for(tmp_path, fake_github_url, fake_llm_url, app_key, **backend)
     with running_bot(settings, fake_github_url) as running:
         yield running  # type: ignore[misc]
 
@@ -61,6 +68,7 @@ def test_opened_pr_gets_one_review_at_the_right_line(
     sent = bot.sender.send("pull_request", pull_request_payload("opened", NUMBER))
     assert sent.response.status_code == 202
     wait_for(lambda: summaries(fake_github), what="summary comment")
+    wait_for(bot.idle, what="the job to finish")  # the check run completes after the summary
     assert model_comments(fake_github) == [("app/users.py", 4, "RIGHT")]
     assert len(fake_github.reviews(REPO, NUMBER)) == 1
     review = fake_github.reviews(REPO, NUMBER)[0]
@@ -93,10 +101,7 @@ def test_redelivery_changes_nothing(
 
 
 def _queue_idle(bot: RunningBot) -> bool:
-    from bot.jobs_sqlite import SqliteJobQueue
-
-    with SqliteJobQueue(bot.server.context.settings.jobs_path) as queue:
-        return queue.depth() == 0
+    return bot.idle()
 
 
 def push(fake: FakeGitHub, head: str, patch: str, text: str) -> None:
@@ -134,6 +139,7 @@ def test_fixed_finding_has_its_thread_resolved(bot: RunningBot, fake_github: Fak
     push(fake_github, new_head, fixed, USERS_HEAD)
     bot.sender.send("pull_request", pull_request_payload("synchronize", NUMBER, head_sha=new_head))
     wait_for(lambda: fake_github.thread_resolved(root.id), what="thread resolved")
+    wait_for(bot.idle, what="the job to finish")  # the summary is edited after resolving
     assert "1 outdated thread(s) resolved" in summaries(fake_github)[0]
 
 
