@@ -12,7 +12,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
 from bot.events import PayloadError
@@ -26,6 +26,14 @@ from bot.jobs import (
     run_worker,
 )
 from bot.jobs_sqlite import SqliteJobQueue
+from bot.metrics import DeliveryOutcome, Metrics
+from bot.openapi import (
+    METRICS_CONTENT_TYPE,
+    METRICS_RESPONSES,
+    READY_RESPONSES,
+    WEBHOOK_OPERATION,
+    WEBHOOK_RESPONSES,
+)
 from bot.settings import ConfigError, Settings
 from bot.webhook import BadDelivery, SignatureError, parse_event, verify_signature
 
@@ -76,51 +84,71 @@ async def read_body(request: Request, limit: int) -> bytes:
 class Intake:
     """POST /webhook: size cap -> HMAC -> parse -> ping or enqueue."""
 
-    def __init__(self, secret: bytes | None, queue: JobQueue, max_body_bytes: int) -> None:
+    def __init__(
+        self,
+        secret: bytes | None,
+        queue: JobQueue,
+        max_body_bytes: int,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.secret = secret
         self.queue = queue
         self.max_body_bytes = max_body_bytes
+        self.metrics = metrics or Metrics()
 
     async def receive(self, request: Request) -> JSONResponse:
+        # The event header is only a label until the signature is checked (bounded there).
+        event_name = request.headers.get("x-github-event")
+        response, outcome = await self.answer(request)
+        self.metrics.delivery(event_name, outcome)
+        return response
+
+    async def answer(self, request: Request) -> tuple[JSONResponse, DeliveryOutcome]:
         try:
             body = await read_body(request, self.max_body_bytes)
         except BodyTooLarge as too_large:
-            return error(413, "too_large", str(too_large))
+            return error(413, "too_large", str(too_large)), "too_large"
         if self.secret is not None:
             try:
                 verify_signature(self.secret, body, request.headers.get("x-hub-signature-256"))
             except SignatureError as bad:
-                return error(401, "bad_signature", str(bad))
+                return error(401, "bad_signature", str(bad)), "bad_signature"
         try:
             event = parse_event(request.headers, body)
             if self.secret is None:
                 log.warning("UNSIGNED delivery %s accepted (allow_unsigned_dev)", event.delivery_id)
             if event.name == "ping":
-                return JSONResponse({"pong": True, "delivery": event.delivery_id})
+                return JSONResponse({"pong": True, "delivery": event.delivery_id}), "ping"
             job = job_for(event)
         except (BadDelivery, PayloadError) as bad:
-            return error(400, "bad_delivery", str(bad))
+            return error(400, "bad_delivery", str(bad)), "bad_delivery"
         try:
             if cancels_queued(event) and job.key is not None:
                 await asyncio.to_thread(self.queue.cancel_key, job.key)
             queued = await asyncio.to_thread(self.queue.enqueue, job)
         except QueueError as down:
             log.error("delivery %s not queued: %s", event.delivery_id, down)
-            return error(503, "queue_unavailable", str(down))
+            return error(503, "queue_unavailable", str(down)), "queue_unavailable"
         if not queued:
             log.info("delivery %s seen before: not queued again", event.delivery_id)
-            return JSONResponse(
-                {"queued": False, "duplicate": True, "delivery": event.delivery_id}, 202
-            )
-        return JSONResponse({"queued": True, "delivery": event.delivery_id}, 202)
+            seen = {"queued": False, "duplicate": True, "delivery": event.delivery_id}
+            return JSONResponse(seen, 202), "duplicate"
+        return JSONResponse({"queued": True, "delivery": event.delivery_id}, 202), "queued"
 
 
 class Workers:
     """N run_worker tasks on one queue, started and stopped with the app."""
 
-    def __init__(self, queue: JobQueue, handle: Handle | None, settings: Settings) -> None:
+    def __init__(
+        self,
+        queue: JobQueue,
+        handle: Handle | None,
+        settings: Settings,
+        metrics: Metrics | None = None,
+    ) -> None:
         self.queue = queue
         self.handle = handle
+        self.metrics = metrics
         self.count = settings.workers if handle is not None else 0
         self.lease_seconds = settings.job_lease_seconds
         self.poll_interval = settings.job_poll_seconds
@@ -141,6 +169,7 @@ class Workers:
                     self.poll_interval,
                     worker_id=default_worker_id(index),
                     lease_seconds=self.lease_seconds,
+                    metrics=self.metrics,
                 ),
                 name=f"prbot-worker-{index}",
             )
@@ -171,12 +200,17 @@ def report_exit(task: asyncio.Task[None]) -> None:
 
 
 def create_app(
-    settings: Settings, handle: Handle | None = None, queue: JobQueue | None = None
+    settings: Settings,
+    handle: Handle | None = None,
+    queue: JobQueue | None = None,
+    metrics: Metrics | None = None,
 ) -> FastAPI:
     """The webhook app. Without `handle`, no workers run: jobs wait for another process.
     A queue passed in is used as is (its owner opens and closes it); otherwise the app
-    opens SQLite at settings.jobs_path on startup and closes it on shutdown."""
+    opens SQLite at settings.jobs_path on startup and closes it on shutdown. Its metrics
+    live in a registry of their own (new unless `metrics` is given), served at /metrics."""
     secret = webhook_secret(settings)
+    metrics = metrics or Metrics()
     owned = None
     if queue is None:
         queue = owned = SqliteJobQueue(
@@ -185,8 +219,9 @@ def create_app(
             backoff_base=settings.job_backoff_seconds,
             retention_seconds=settings.job_retention_days * 24 * 3600,
         )
-    intake = Intake(secret, queue, settings.max_body_bytes)
-    workers = Workers(queue, handle, settings)
+    metrics.watch_queue(queue.depth, (QueueError,))
+    intake = Intake(secret, queue, settings.max_body_bytes, metrics)
+    workers = Workers(queue, handle, settings, metrics)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -203,13 +238,32 @@ def create_app(
                 owned.close()
 
     app = FastAPI(title="prbot", lifespan=lifespan, docs_url=None, redoc_url=None)
-    app.add_api_route("/webhook", intake.receive, methods=["POST"], include_in_schema=False)
+    app.add_api_route(
+        "/webhook",
+        intake.receive,
+        methods=["POST"],
+        status_code=202,
+        summary="Receive one GitHub webhook delivery",
+        responses=WEBHOOK_RESPONSES,
+        openapi_extra=WEBHOOK_OPERATION,
+    )
 
-    @app.get("/healthz")
+    @app.get("/healthz", summary="The process is up")
     async def healthz() -> dict[str, bool]:
         return {"ok": True}
 
-    @app.get("/readyz")
+    @app.get(
+        "/metrics",
+        summary="Prometheus metrics",
+        response_class=Response,
+        responses=METRICS_RESPONSES,
+    )
+    async def metrics_endpoint() -> Response:
+        # Off the loop: the scrape reads the queue's depth from its storage.
+        body = await asyncio.to_thread(metrics.exposition)
+        return Response(body, media_type=METRICS_CONTENT_TYPE)
+
+    @app.get("/readyz", summary="The queue answers and the workers run", responses=READY_RESPONSES)
     async def readyz() -> JSONResponse:
         try:
             depth = await asyncio.to_thread(queue.depth)

@@ -14,6 +14,7 @@ import json
 import logging
 import os
 import socket
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -21,6 +22,8 @@ from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from bot.events import Event, PayloadError
+from bot.logs import log_context, repo_and_pr
+from bot.metrics import JobOutcome, Metrics, recording
 from bot.routing import Router
 
 log = logging.getLogger(__name__)
@@ -165,8 +168,14 @@ def cancels_queued(event: Event) -> bool:
 
 
 async def run_job(job: Job, router: Router[ContextT], ctx: ContextT) -> list[object]:
-    """Dispatch a job's event to the router's handlers."""
-    return await router.dispatch(job.to_event(), ctx)
+    """Dispatch a job's event to the router's handlers, its delivery bound to every log line."""
+    with job_log_context(job):
+        return await router.dispatch(job.to_event(), ctx)
+
+
+def job_log_context(job: Job) -> contextlib.AbstractContextManager[None]:
+    repo, pr = repo_and_pr(job.key)
+    return log_context(delivery=job.delivery_id, installation=job.installation_id, repo=repo, pr=pr)
 
 
 def default_worker_id(index: int = 0) -> str:
@@ -181,6 +190,7 @@ async def run_worker(
     *,
     worker_id: str | None = None,
     lease_seconds: float = 60.0,
+    metrics: Metrics | None = None,
 ) -> None:
     """Lease and handle jobs until `stop` is set. Cancelling it mid-job leaves the job
     leased, so it is retried once the lease expires."""
@@ -189,7 +199,7 @@ async def run_worker(
         try:
             job = await asyncio.to_thread(queue.lease, worker_id, lease_seconds)
             if job is not None:
-                await process_job(queue, handle, job, lease_seconds)
+                await process_job(queue, handle, job, lease_seconds, metrics)
                 continue
         except QueueError as error:
             # Storage trouble (e.g. locked past the busy timeout): a job whose outcome
@@ -199,28 +209,43 @@ async def run_worker(
             await asyncio.wait_for(stop.wait(), timeout=poll_interval)
 
 
-async def process_job(queue: JobQueue, handle: Handle, job: Job, lease_seconds: float) -> None:
-    """Handle one leased job, keep its lease alive meanwhile, then complete or fail it."""
-    heartbeat = asyncio.create_task(keep_leased(queue, job, lease_seconds))
-    try:
-        await handle(job)
-    except (PermanentJobError, PayloadError) as error:
-        log.error("delivery %s (%s) failed for good: %s", job.delivery_id, job.event, error)
-        await asyncio.to_thread(queue.fail, job.delivery_id, describe(error), False, job.attempt)
-    except Exception as error:  # the one broad except (house rule 5): any handler error
-        log.exception(
-            "delivery %s (%s.%s) failed on attempt %d: %s",
-            job.delivery_id,
-            job.event,
-            job.action,
-            job.attempt,
-            error,
-        )
-        await asyncio.to_thread(queue.fail, job.delivery_id, describe(error), True, job.attempt)
-    else:
-        await asyncio.to_thread(queue.complete, job.delivery_id, job.attempt)
-    finally:
-        heartbeat.cancel()
+async def process_job(
+    queue: JobQueue, handle: Handle, job: Job, lease_seconds: float, metrics: Metrics | None = None
+) -> None:
+    """Handle one leased job, keep its lease alive meanwhile, then complete or fail it.
+    Its log lines carry the delivery id, and `metrics` records it and its review."""
+    with job_log_context(job), recording(metrics):
+        heartbeat = asyncio.create_task(keep_leased(queue, job, lease_seconds))
+        started = time.perf_counter()
+        try:
+            await handle(job)
+        except (PermanentJobError, PayloadError) as error:
+            log.error("delivery %s (%s) failed for good: %s", job.delivery_id, job.event, error)
+            count_job(metrics, job, "failed", started)
+            await asyncio.to_thread(
+                queue.fail, job.delivery_id, describe(error), False, job.attempt
+            )
+        except Exception as error:  # the one broad except (house rule 5): any handler error
+            log.exception(
+                "delivery %s (%s.%s) failed on attempt %d: %s",
+                job.delivery_id,
+                job.event,
+                job.action,
+                job.attempt,
+                error,
+            )
+            count_job(metrics, job, "retry", started)
+            await asyncio.to_thread(queue.fail, job.delivery_id, describe(error), True, job.attempt)
+        else:
+            count_job(metrics, job, "completed", started)
+            await asyncio.to_thread(queue.complete, job.delivery_id, job.attempt)
+        finally:
+            heartbeat.cancel()
+
+
+def count_job(metrics: Metrics | None, job: Job, outcome: JobOutcome, started: float) -> None:
+    if metrics is not None:
+        metrics.job_finished(job.event, outcome, time.perf_counter() - started)
 
 
 async def keep_leased(queue: JobQueue, job: Job, lease_seconds: float) -> None:

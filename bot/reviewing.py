@@ -15,6 +15,7 @@ from typing import ParamSpec, TypeVar
 from bot import markers
 from bot.github import GitHubClient, GitHubError, GitHubNotFound, PostedComment, PullInfo
 from bot.github_types import DraftComment
+from bot.metrics import active_metrics, observed_models
 from bot.pipeline import Pipeline
 from bot.posting import post_review
 from bot.prfiles import PullDiff, read_pull_diff
@@ -139,7 +140,13 @@ class PullReviewer:
         )
         cache: ReviewCache = WriteOnlyCache(p.cache) if trigger.full else p.cache
         inp = ReviewInput(diff.files, diff.sources, pr.title, pr.body)
-        review = await review_diff(inp, p.models, p.prompts, config, cache)
+        metrics = active_metrics()  # the job runner's; None outside a job
+        models = observed_models(p.models, metrics)
+        review = await review_diff(inp, models, p.prompts, config, cache)
+        if review.dropped_outputs:
+            log.warning("%d model answer(s) failed the schema, dropped", review.dropped_outputs)
+        if metrics is not None:
+            metrics.review_done(review)
         notes = list(diff.notes) + ([loaded.error] if loaded.error else [])
         return replace(review, notes=review.notes + tuple(notes))
 
