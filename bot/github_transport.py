@@ -118,10 +118,25 @@ def call_translated(op: Callable[[], T]) -> T:
         raise translate(err) from err
 
 
+class WriteSafeRetry(GithubRetry):
+    """PyGithub's GithubRetry, except that a POST or PATCH answered 5xx is not resent.
+
+    GitHub can act on a write and still answer 502 (a review created, then a gateway
+    timeout); resending would post it twice. Rate-limit refusals (403/429) are still retried:
+    GitHub did nothing then. A failed write fails the job, whose retry skips what was posted
+    (fingerprints, the summary's head marker).
+    """
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if method.upper() in ("POST", "PATCH") and status_code >= 500:
+            return False
+        return bool(super().is_retry(method, status_code, has_retry_after))
+
+
 def github_retry(options: ClientOptions) -> GithubRetry:
     """PyGithub's retry policy (5xx, rate-limit 403s; 429 only with Retry-After) with our caps."""
     retry_after_max = options.max_rate_limit_wait or GithubRetry.DEFAULT_RETRY_AFTER_MAX
-    return GithubRetry(
+    return WriteSafeRetry(
         total=options.retries,
         backoff_factor=options.backoff_factor,
         secondary_rate_wait=options.secondary_rate_wait,

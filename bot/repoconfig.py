@@ -64,6 +64,10 @@ def parse_repo_config(text: str | None) -> LoadedConfig:
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
         return LoadedConfig(RepoConfig(), f"{CONFIG_PATH} is not valid YAML: {error}")
+    # PyYAML raises ValueError on impossible timestamps (2024-13-45) and RecursionError on
+    # absurd nesting: both are a broken file, not a broken bot.
+    except (ValueError, RecursionError) as error:
+        return LoadedConfig(RepoConfig(), f"{CONFIG_PATH} could not be read: {error}")
     if data is None:
         return LoadedConfig(RepoConfig())
     if not isinstance(data, dict):

@@ -87,10 +87,16 @@ class PullReviewer:
         if trigger.automatic and summary and markers.reviewed_head(summary[1]) == pr.head_sha:
             return Outcome(skipped=f"{pr.head_sha[:7]} was already reviewed")
         check_id = await self.start_check(repo, pr.head_sha)
-        diff = await call(read_pull_diff, self.client, repo, number, pr.head_sha, loaded.config)
-        review = await self.review(pr, diff, loaded, trigger)
-        outcome = await self.publish(repo, pr, review, diff, loaded, threads, summary)
-        await self.finish_check(repo, check_id, review, outcome)
+        finished = False
+        try:
+            diff = await call(read_pull_diff, self.client, repo, number, pr.head_sha, loaded.config)
+            review = await self.review(pr, diff, loaded, trigger)
+            outcome = await self.publish(repo, pr, review, diff, loaded, threads, summary)
+            await self.finish_check(repo, check_id, review, outcome)
+            finished = True
+        finally:
+            if not finished:  # the job will be retried: no check run left "in progress"
+                await self.abandon_check(repo, check_id)
         tokens = sum(u.tokens.total for u in review.usage)
         saved = sum(u.saved_usd for u in review.usage)
         await call(self.state.add_spend, repo, number, tokens, review.cost_usd, saved)
@@ -238,6 +244,15 @@ class PullReviewer:
         except GitHubError as error:  # e.g. the App lacks Checks: write; the review goes on
             log.warning("%s: check run not created: %s", repo, error)
             return None
+
+    async def abandon_check(self, repo: str, check_id: int | None) -> None:
+        if check_id is None:
+            return
+        title = "Review interrupted; it will be retried"
+        try:
+            await call(self.client.complete_check_run, repo, check_id, "neutral", title, title)
+        except GitHubError as error:
+            log.warning("%s: check run %d not closed: %s", repo, check_id, error)
 
     async def finish_check(
         self, repo: str, check_id: int | None, review: Review, outcome: Outcome

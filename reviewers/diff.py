@@ -135,6 +135,9 @@ def _file_diff(raw: PatchedFile) -> FileDiff:
     # ambiguous when a path contains " b/"); they have no a/ b/ prefix.
     old = _info_path(info, "rename from ", "copy from ") or source
     new = _info_path(info, "rename to ", "copy to ") or target
+    if new is None and old is None:
+        # e.g. a stray "+++ /dev/null" after a hunk: a file header naming no file at all.
+        raise DiffError("file header names no file (both sides are /dev/null)")
     if new is None:
         status, path = FileStatus.DELETED, old or ""
     elif old is None:

@@ -145,7 +145,8 @@ def parse_answer(text: str, route: Route, model: str, paths: Collection[str]) ->
     """Validate a model's answer; keep the valid findings on known paths, count the rest."""
     try:
         envelope = _Envelope.model_validate(json.loads(strip_json_fence(text)))
-    except (json.JSONDecodeError, ValidationError):
+    # RecursionError: absurdly nested JSON (a model can be talked into it) is just invalid.
+    except (json.JSONDecodeError, ValidationError, RecursionError):
         return ParsedAnswer(findings=(), dropped=1)
     kept: list[Finding] = []
     for item in envelope.findings[:MAX_FINDINGS]:

@@ -106,11 +106,8 @@ def test_arbitrary_text(tally: Counter[str], text: str) -> None:
     assert parsed.dropped >= 0 and all(f.path in PATHS for f in parsed.findings)
 
 
-# Found by this fuzzing (see docs/reliability.md): a deeply nested answer makes json.loads
-# raise RecursionError, which escapes parse_answer and fails the whole review job (retried
-# until it fails for good). A prompt-injected model can produce it. The fix belongs in
-# reviewers/findings.py (treat RecursionError as an invalid answer). strict: remove with it.
-@pytest.mark.xfail(strict=True, reason="reviewers/findings.py lets RecursionError escape")
+# Found by this fuzzing (see docs/reliability.md): a deeply nested answer made json.loads
+# raise RecursionError, which escaped parse_answer and failed the whole review job.
 def test_deeply_nested_answer_is_dropped_not_raised() -> None:
     text = '{"findings": ' + "[" * 100_000 + "]" * 100_000 + "}"
     parsed = parse_answer(text, Route.FRONTIER, "model-x", PATHS)

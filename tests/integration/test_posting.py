@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.github import DraftComment, GitHubClient, GitHubUnprocessable
+from bot.github import DraftComment, GitHubClient, GitHubUnavailable, GitHubUnprocessable
 from bot.posting import MAX_BODY, MOVED_TITLE, PostResult, post_review
 from reviewers.diff import parse_file_patch
 from reviewers.models import Side
@@ -142,13 +142,22 @@ def test_bodies_are_truncated_to_fit(demo: FakeGitHub, client: GitHubClient) -> 
         assert body.endswith("\n\n... (truncated)")
 
 
-def test_502_on_create_review_is_retried_once(demo: FakeGitHub, client: GitHubClient) -> None:
+def test_502_on_create_review_is_not_resent(demo: FakeGitHub, client: GitHubClient) -> None:
+    # GitHub may have created the review before its gateway answered 502: resending could
+    # post it twice. The error propagates; the job's retry skips what was already posted.
     demo.inject("POST", r"/pulls/1/reviews$", 502)
 
-    result = post_review(client, REPO, 1, HEAD, "Summary", GOOD[:1])
+    with pytest.raises(GitHubUnavailable):
+        post_review(client, REPO, 1, HEAD, "Summary", GOOD[:1])
 
-    assert review_posts(demo) == [502, 200]
-    assert (result.attempts, len(demo.reviews(REPO, 1))) == (1, 1)
+    assert review_posts(demo) == [502]
+
+
+def test_502_on_a_read_is_retried(demo: FakeGitHub, client: GitHubClient) -> None:
+    demo.inject("GET", r"/pulls/1/files$", 502)
+
+    assert len(client.list_files(REPO, 1)) == 4
+    assert len(demo.requests("GET", r"/pulls/1/files$")) == 2
 
 
 def test_patches_default_to_the_pr_files(demo: FakeGitHub, client: GitHubClient) -> None:

@@ -340,6 +340,13 @@ ERRORS = [
         "other.py",
         "malformed diff at line 4 (file other.py): Target without source: +++ b/other.py",
     ),
+    (
+        "stray /dev/null header pair after a hunk (found by fuzzing)",
+        HEAD + "@@ -1 +1 @@\n-a\n+b\n--- /dev/null\n+++ /dev/null\n",
+        None,
+        None,
+        "malformed diff: file header names no file (both sides are /dev/null)",
+    ),
 ]
 
 
@@ -347,7 +354,7 @@ ERRORS = [
     ("diff", "line", "path", "message"), [e[1:] for e in ERRORS], ids=[e[0] for e in ERRORS]
 )
 def test_malformed_diff_raises_diff_error(
-    diff: str, line: int, path: str | None, message: str
+    diff: str, line: int | None, path: str | None, message: str
 ) -> None:
     with pytest.raises(DiffError) as caught:
         parse_diff(diff)
