@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from bot.repoconfig import RoleModels
 from bot.settings import Settings
 from reviewers.cache import DiskCache, NoCache, ReviewCache
 from reviewers.llm.base import LLM, LLMNotConfigured
+from reviewers.llm.chain import FallbackLLM
 from reviewers.llm.pricing import DEFAULT_PRICES
-from reviewers.llm.spec import ModelSpec, build_role
+from reviewers.llm.spec import ModelSpec, build_llm, build_role
 from reviewers.prompts import PromptSet, default_prompts_dir, load_prompts
 from reviewers.review import Mode, Models, ReviewConfig
 from reviewers.triage import TriageRules
@@ -22,6 +24,39 @@ class Pipeline:
     config: ReviewConfig
     cache: ReviewCache
     notes: tuple[str, ...] = ()  # how the roles were resolved, for logs and `prbot review`
+    choices: Mapping[str, LLM] = field(default_factory=dict)  # allowlisted models, by name
+
+
+def models_for(pipeline: Pipeline, wanted: RoleModels) -> tuple[Models, list[str]]:
+    """The roles a repository asked for, each falling back to the server's own chain.
+
+    A repository names a model; only names on the server's allowlist (with a key) are
+    honoured, so a repository can never point the bot at an endpoint of its choosing.
+    """
+    roles = {"small": pipeline.models.small, "frontier": pipeline.models.frontier}
+    notes = []
+    for role, name in (("small", wanted.small), ("frontier", wanted.frontier)):
+        if not name:
+            continue
+        choice = pipeline.choices.get(name)
+        if choice is None:
+            notes.append(
+                f"model {name} for the {role} role is not allowed on this server: ignored."
+            )
+            continue
+        default = roles[role]
+        roles[role] = FallbackLLM([choice, default]) if default is not None else choice
+    return Models(small=roles["small"], frontier=roles["frontier"]), notes
+
+
+def build_choices(specs: Sequence[ModelSpec], env: Mapping[str, str]) -> dict[str, LLM]:
+    choices: dict[str, LLM] = {}
+    for spec in specs:
+        try:
+            choices[spec.model] = build_llm(spec, env)
+        except LLMNotConfigured:
+            continue  # no key for it here: a repository asking for it gets the default
+    return choices
 
 
 def build_role_or_none(
@@ -69,4 +104,5 @@ def build_pipeline(
         config,
         cache,
         tuple(small_notes + frontier_notes),
+        build_choices(settings.allowed_models, env),
     )

@@ -81,15 +81,6 @@ def parse_repo_config(text: str | None) -> LoadedConfig:
         return LoadedConfig(RepoConfig(), f"{CONFIG_PATH} is invalid ({problems})")
 
 
-def check_models(config: RepoConfig, allowed: Sequence[str]) -> str | None:
-    """A repo may only pick models the server allows; it can never name an endpoint."""
-    asked = [m for m in (config.models.small, config.models.frontier) if m]
-    refused = [m for m in asked if m not in allowed]
-    if refused:
-        return f"models not allowed by this server, ignored: {', '.join(refused)}"
-    return None
-
-
 def instructions_for(
     config: RepoConfig, paths: Sequence[str], matches: Callable[[str, str], bool]
 ) -> str:

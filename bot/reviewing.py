@@ -16,7 +16,7 @@ from bot import markers
 from bot.github import GitHubClient, GitHubError, GitHubNotFound, PostedComment, PullInfo
 from bot.github_types import DraftComment
 from bot.metrics import active_metrics, observed_models
-from bot.pipeline import Pipeline
+from bot.pipeline import Pipeline, models_for
 from bot.posting import post_review
 from bot.prfiles import PullDiff, read_pull_diff
 from bot.repoconfig import CONFIG_PATH, LoadedConfig, RepoConfig, parse_repo_config
@@ -147,13 +147,14 @@ class PullReviewer:
         cache: ReviewCache = WriteOnlyCache(p.cache) if trigger.full else p.cache
         inp = ReviewInput(diff.files, diff.sources, pr.title, pr.body)
         metrics = active_metrics()  # the job runner's; None outside a job
-        models = observed_models(p.models, metrics)
+        chosen, model_notes = models_for(p, loaded.config.models)
+        models = observed_models(chosen, metrics)
         review = await review_diff(inp, models, p.prompts, config, cache)
         if review.dropped_outputs:
             log.warning("%d model answer(s) failed the schema, dropped", review.dropped_outputs)
         if metrics is not None:
             metrics.review_done(review)
-        notes = list(diff.notes) + ([loaded.error] if loaded.error else [])
+        notes = list(diff.notes) + ([loaded.error] if loaded.error else []) + model_notes
         return replace(review, notes=review.notes + tuple(notes))
 
     async def publish(

@@ -86,8 +86,9 @@ class Settings(BaseSettings):
     # PRBOT_FRONTIER_MODELS='[{"provider": "anthropic", "model": "claude-sonnet-5-5"}]'.
     small_models: list[ModelSpec] = Field(default_factory=lambda: list(DEFAULT_SMALL))
     frontier_models: list[ModelSpec] = Field(default_factory=lambda: list(DEFAULT_FRONTIER))
-    # Models a repository's .github/prbot.yml may pick; empty = the roles above only.
-    allowed_models: list[str] = Field(default_factory=list)
+    # Models a repository's .github/prbot.yml may pick by name (`models: {frontier: NAME}`);
+    # the server decides provider, endpoint and key. Empty: the roles above only.
+    allowed_models: list[ModelSpec] = Field(default_factory=list)
     prices: dict[str, Price] = Field(default_factory=dict)  # USD per million tokens; overrides
     cache_dir: Path | None = None  # default: <data_dir>/cache
     budget_usd: float | None = Field(default=1.00, ge=0)  # per review

@@ -6,7 +6,6 @@ import pytest
 
 from bot.repoconfig import (
     RepoConfig,
-    check_models,
     instructions_for,
     parse_repo_config,
 )
@@ -44,14 +43,6 @@ def test_invalid_file_falls_back_with_a_reason(text: str, expected: str) -> None
     loaded = parse_repo_config(text)
     assert loaded.config == RepoConfig()
     assert loaded.error is not None and expected in loaded.error
-
-
-def test_models_outside_the_allowlist_are_refused() -> None:
-    config = parse_repo_config("models:\n  frontier: gpt-6-astra\n  small: gpt-6-luna\n").config
-    assert check_models(config, ["gpt-6-luna"]) == (
-        "models not allowed by this server, ignored: gpt-6-astra"
-    )
-    assert check_models(config, ["gpt-6-luna", "gpt-6-astra"]) is None
 
 
 def test_instructions_only_for_matching_paths() -> None:
