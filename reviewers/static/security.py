@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from reviewers.models import Category, DiffLine, FileDiff, Finding, LineKind, Route, Severity, Side
 
 # Bump with any change to the rules below: it is part of cache keys.
-RULESET_VERSION = "security-1"
+RULESET_VERSION = "security-2"
 
 _STATEMENT_LINES = 10  # how far a call's arguments are followed onto the next lines
 
@@ -109,8 +109,22 @@ RULES: tuple[SecurityRule, ...] = (
         "SQL built from strings passed to execute()",
         "Formatting values into SQL allows SQL injection. Pass them as query parameters "
         "(execute(sql, params)) and let the driver quote them.",
-        r"\.(?:execute|executemany|executescript)\s*\(\s*(?:[rbuRBU]?[fF][rR]?(?:\"\"\"|'''|\"|')"
-        r"[^\"']*\{|(?:\"[^\"]*\"|'[^']*')\s*(?:%|\+|\.format\s*\())",
+        # An f-string runs to its own closing quote: f"... = '{name}'" is caught too.
+        r"\.(?:execute|executemany|executescript)\s*\(\s*(?:[rR]?[fF][rR]?"
+        r"(?P<q>\"\"\"|'''|\"|')(?:(?!(?P=q)).)*?\{"
+        r"|(?:\"[^\"]*\"|'[^']*')\s*(?:%|\+|\.format\s*\())",
+    ),
+    _rule(
+        "sql-string-built", Severity.HIGH, 0.7,
+        "SQL statement built by string formatting",
+        "A query assembled from values with an f-string, % or + is open to SQL injection "
+        "when it reaches execute(). Keep placeholders in the SQL and pass the values as "
+        "query parameters.",
+        # The usual two-line form: query = f"SELECT ... {x}" (or "..." % x), then execute(query).
+        r"(?i:\b\w*(?:sql|query|stmt|statement)\w*)\s*=\s*(?:[rR]?[fF][rR]?"
+        r"(?P<q>\"|')(?:(?!(?P=q)).)*\{|(?:\"[^\"]*\"|'[^']*')\s*(?:%|\+|\.format\s*\())",
+        requires=r"\bSELECT\b.*\bFROM\b|\bINSERT\s+INTO\b|\bUPDATE\s+\w+\s+SET\b"
+        r"|\bDELETE\s+FROM\b",
     ),
     _rule(
         "mktemp", Severity.MEDIUM, 0.8,

@@ -187,6 +187,15 @@ SECURITY_CASES = [
     ("sql-built", 'cur.execute("SELECT * FROM t WHERE id = %s" % uid)', True),
     ("sql-built", 'cur.execute("SELECT * FROM t WHERE id = " + uid)', True),
     ("sql-built", 'cur.execute("SELECT * FROM t WHERE id = %s", (uid,))', False),
+    ("sql-built", "conn.execute(f\"SELECT 1 FROM t WHERE n = '{name}'\")", True),
+    ("sql-built", "conn.execute(f'SELECT 1 FROM t WHERE n = \"{name}\"')", True),
+    ("sql-built", "conn.execute(f\"SELECT 1 FROM t WHERE n = 'x'\", {})", False),
+    ("sql-string-built", "query = \"SELECT * FROM users WHERE name = '%s'\" % name", True),
+    ("sql-string-built", "sql = f\"DELETE FROM jobs WHERE id = {job_id}\"", True),
+    ("sql-string-built", "query = \"UPDATE t SET a = \" + value", True),
+    ("sql-string-built", "query = \"SELECT * FROM users WHERE name = ?\"", False),
+    ("sql-string-built", "message = f\"Select a file from {folder}\"", False),
+    ("sql-string-built", "query_text = f\"search for {term}\"", False),
     ("mktemp", "name = tempfile.mktemp()", True),
     ("mktemp", "fd, name = tempfile.mkstemp()", False),
 ]  # fmt: skip
@@ -244,4 +253,4 @@ def test_review_static_runs_all_three() -> None:
 
 
 def test_ruleset_version_names_every_reviewer() -> None:
-    assert RULESET_VERSION == "ruff-1+secrets-1+security-1"
+    assert RULESET_VERSION == "ruff-1+secrets-1+security-2"
