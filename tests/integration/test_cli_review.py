@@ -10,7 +10,10 @@ import pytest
 
 from bot.cli import main
 
-BASE = "import sqlite3\n\n\ndef find(conn, name):\n    return conn.execute('SELECT 1 WHERE n = ?', (name,))\n"
+BASE = (
+    "import sqlite3\n\n\ndef find(conn, name):\n"
+    "    return conn.execute('SELECT 1 WHERE n = ?', (name,))\n"
+)
 HEAD = (
     "import sqlite3\n\n\ndef find(conn, name):\n"
     "    return conn.execute(f\"SELECT 1 WHERE n = '{name}'\")\n"
