@@ -24,7 +24,6 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
-from bot import markers
 from bot.events import Payload
 from bot.github import (
     ClientOptions,
@@ -109,19 +108,6 @@ class ActionReviewer(PullReviewer):
     def __init__(self, client: GitHubClient, pipeline: Pipeline, state: StateStore) -> None:
         super().__init__(client, pipeline, state)
         self.refused: GitHubError | None = None
-
-    async def find_summary(self, repo: str, number: int) -> tuple[int, str] | None:
-        """The summary to edit in place, without its reviewed-head marker: a re-run job must
-        review again to reach the same exit code. Fingerprints keep it from posting twice,
-        and the cache (kept with actions/cache) from paying twice."""
-        found = await super().find_summary(repo, number)
-        if found is None:
-            return None
-        comment_id, body = found
-        head = markers.reviewed_head(body)
-        if head is None:
-            return found
-        return comment_id, body.replace(markers.summary_marker(head), markers.SUMMARY)
 
     async def publish(
         self,
@@ -246,7 +232,9 @@ async def review_run(
     state = SqliteState(settings.data_dir / "state.sqlite3").open()
     try:
         reviewer = ActionReviewer(client, pipeline, state)
-        trigger = Trigger(automatic=True, on_push=run.action == "synchronize")
+        trigger = Trigger(
+            automatic=True, on_push=run.action == "synchronize", skip_reviewed_head=False
+        )
         outcome = await reviewer.run(run.repo, run.number, trigger)
         suppressions = await asyncio.to_thread(state.suppressions, run.repo)
     finally:

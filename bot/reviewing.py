@@ -49,6 +49,9 @@ class Trigger:
     automatic: bool
     on_push: bool = False
     full: bool = False  # /review full: judge every hunk again, ignoring cached results
+    # An App skips a head it already reviewed; an Action re-run must review again to reach
+    # the same exit code (fingerprints keep it from posting twice, the cache from paying).
+    skip_reviewed_head: bool = True
 
 
 async def call(fn: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -84,7 +87,8 @@ class PullReviewer:
             return Outcome(skipped=reason)
         threads = await call(self.client.list_review_comments, repo, number)
         summary = await self.find_summary(repo, number)
-        if trigger.automatic and summary and markers.reviewed_head(summary[1]) == pr.head_sha:
+        reviewed = summary is not None and markers.reviewed_head(summary[1]) == pr.head_sha
+        if trigger.automatic and trigger.skip_reviewed_head and reviewed:
             return Outcome(skipped=f"{pr.head_sha[:7]} was already reviewed")
         check_id = await self.start_check(repo, pr.head_sha)
         finished = False
