@@ -1,0 +1,1 @@
+"""Load scripts that print figures (run by hand, not collected by pytest)."""
