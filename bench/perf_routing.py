@@ -25,7 +25,8 @@ from reviewers.review import Mode, ReviewConfig
 from reviewers.triage import TriageRules, classify_file, classify_hunk
 
 TARGET_RATIO = 0.4
-REAL_SET = Path("/work/shared/labeled_prs_real")
+# The shared real set sits beside the checkout (../shared), in CI as here.
+REAL_SET = Path(__file__).resolve().parents[2] / "shared" / "labeled_prs_real"
 TOP_REASONS = 8
 
 

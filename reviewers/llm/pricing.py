@@ -21,7 +21,7 @@ class Price:
     cache_write: float
 
 
-# Standard-tier list prices, from /work/shared/reference/github-and-llm-apis.md section 5
+# Standard-tier list prices, from ../shared/reference/github-and-llm-apis.md section 5
 # ("Models and list prices"), read 2026-11. Defaults only: deployments override them from config,
 # since prices move and several OpenAI figures there come from third-party trackers.
 # - claude-haiku-5-5: the <=100K-token-prompt tier ($0.50/$2.50 above it is not modelled);
