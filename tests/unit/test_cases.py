@@ -15,7 +15,7 @@ from reviewers.models import Category, FileStatus, LineKind, Side
 
 ROOT = Path(__file__).resolve().parents[2]
 LABELED = ROOT / "labeled_prs"
-SHARED_REAL = Path("/work/shared/labeled_prs_real")
+SHARED_REAL = ROOT.parent / "shared" / "labeled_prs_real"  # beside the checkout
 
 DIFF = """\
 diff --git a/app.py b/app.py
