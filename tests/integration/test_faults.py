@@ -18,8 +18,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot import markers
+from bot.backends import open_job_admin
 from bot.jobs import JobStatus
-from bot.jobs_sqlite import SqliteJobQueue
 from bot.logs import ContextFilter
 from reviewers.llm.spec import ModelSpec
 from tests.fakes.app_keys import AppKey
@@ -40,6 +40,7 @@ from tests.integration.bot_harness import (
     USERS_HEAD,
     USERS_PATCH,
     RunningBot,
+    backend_settings,
     running_bot,
     seed_pull,
     settings_for,
@@ -159,8 +160,9 @@ FAULTS = [
 ]
 
 
-@pytest.fixture
+@pytest.fixture(params=["embedded", "redis"])
 def bot(
+    request: pytest.FixtureRequest,
     tmp_path: Path,
     fake_github: FakeGitHub,
     fake_github_url: str,
@@ -178,8 +180,10 @@ def bot(
         max_retries=1,
         timeout_s=1.5,  # the timeout case's first call takes 3 s
     )
+    redis_url = request.getfixturevalue("redis_url") if request.param == "redis" else None
+    backend = backend_settings(request.param, redis_url)
     settings = settings_for(
-        tmp_path, fake_github_url, fake_llm_url, app_key, frontier_models=[frontier]
+        tmp_path, fake_github_url, fake_llm_url, app_key, frontier_models=[frontier], **backend
     )
     with running_bot(settings, fake_github_url) as running:
         yield running
@@ -206,9 +210,12 @@ def sql_comments(fake: FakeGitHub) -> list[tuple[str, int | None]]:
 
 
 def job_record(bot: RunningBot, delivery: str) -> tuple[JobStatus, int]:
-    with SqliteJobQueue(bot.server.context.settings.jobs_path) as queue:
-        [record] = [r for r in queue.list() if r.delivery_id == delivery]
-    return record.status, record.attempts
+    admin = open_job_admin(bot.server.context.settings)
+    try:
+        records = [r for r in admin.list() if r.delivery_id == delivery]
+    finally:
+        admin.close()
+    return (records[0].status, records[0].attempts) if records else (JobStatus.QUEUED, 0)
 
 
 def scrape(bot: RunningBot) -> dict[str, float]:
@@ -237,7 +244,8 @@ def test_a_fault_during_a_review_loses_nothing_and_posts_once(
     wait_for(lambda: job_record(bot, delivery)[0] is JobStatus.COMPLETED, what="the job")
 
     assert job_record(bot, delivery) == (JobStatus.COMPLETED, fault.attempts)
-    assert len(fake_github.reviews(REPO, NUMBER)) == (1 if fault.reviewed_by_model else 0)
+    # One review either way: the static tier flags the query string even when no model could.
+    assert len(fake_github.reviews(REPO, NUMBER)) == 1
     assert len(summaries(fake_github)) == 1
     runs = fake_github.check_runs(REPO)
     assert [c.status for c in runs] == ["completed"] * len(runs)  # none left in progress
@@ -257,6 +265,8 @@ def test_a_fault_during_a_review_loses_nothing_and_posts_once(
     done = f"delivery {delivery}: {REPO}#{NUMBER} "
     assert any(r.getMessage().startswith(done) for r in bound)
 
+    if bot.server.context.settings.backend == "redis":
+        return  # Celery worker processes keep their metrics to themselves (docs/observability.md)
     samples = scrape(bot)
     for name, value in fault.metrics.items():
         assert samples.get(name) == value, name
