@@ -78,13 +78,20 @@ def run_review(args: argparse.Namespace) -> int:
     settings = load_settings(args.settings)
     inp = review_input(args)
     pipeline = build_pipeline(settings, os.environ, mode=args.mode, use_cache=not args.no_cache)
-    review = asyncio.run(
-        review_diff(inp, pipeline.models, pipeline.prompts, pipeline.config, pipeline.cache)
-    )
+    review = asyncio.run(review_once(inp, pipeline))
     for note in pipeline.notes:
         print(f"prbot: {note}", file=sys.stderr)
     print(format_review(review, args.format))
     return exit_code(review, args.fail_on)
+
+
+async def review_once(inp: ReviewInput, pipeline: Pipeline) -> Review:
+    try:
+        return await review_diff(
+            inp, pipeline.models, pipeline.prompts, pipeline.config, pipeline.cache
+        )
+    finally:
+        await pipeline.aclose()
 
 
 def review_input(args: argparse.Namespace) -> ReviewInput:

@@ -9,7 +9,7 @@ from bot.repoconfig import RoleModels
 from bot.settings import Settings
 from reviewers.cache import DiskCache, NoCache, ReviewCache
 from reviewers.llm.base import LLM, LLMNotConfigured
-from reviewers.llm.chain import FallbackLLM
+from reviewers.llm.chain import Closable, FallbackLLM
 from reviewers.llm.pricing import DEFAULT_PRICES
 from reviewers.llm.spec import ModelSpec, build_llm, build_role
 from reviewers.prompts import PromptSet, default_prompts_dir, load_prompts
@@ -25,6 +25,12 @@ class Pipeline:
     cache: ReviewCache
     notes: tuple[str, ...] = ()  # how the roles were resolved, for logs and `prbot review`
     choices: Mapping[str, LLM] = field(default_factory=dict)  # allowlisted models, by name
+
+    async def aclose(self) -> None:
+        """Close the SDK clients' connection pools, on the loop that used them."""
+        for llm in (self.models.small, self.models.frontier, *self.choices.values()):
+            if isinstance(llm, Closable):
+                await llm.aclose()
 
 
 def models_for(pipeline: Pipeline, wanted: RoleModels) -> tuple[Models, list[str]]:
