@@ -27,8 +27,8 @@ from bot.github_transport import (
     GitHubUnprocessable,
     call_translated,
     connect,
+    connection_options,
     fetch_threads,
-    github_retry,
     json_pages,
     split_repo,
 )
@@ -341,18 +341,7 @@ class GitHubApp:
             return self._clients[installation_id]
 
     def _integration(self) -> GithubIntegration:
-        opts = self._options
-        return GithubIntegration(
-            auth=self._auth,
-            base_url=opts.base_url,
-            timeout=opts.timeout,
-            user_agent=opts.user_agent,
-            retry=github_retry(opts),
-            seconds_between_requests=opts.seconds_between_requests or None,
-            seconds_between_writes=opts.seconds_between_writes or None,
-            lazy=True,
-            api_version=API_VERSION,
-        )
+        return GithubIntegration(auth=self._auth, **connection_options(self._options))
 
     def installation_id(self, repo: str) -> int:
         """The installation that covers `repo` (GET /repos/{o}/{r}/installation, JWT)."""

@@ -145,20 +145,24 @@ def github_retry(options: ClientOptions) -> GithubRetry:
     )
 
 
+def connection_options(options: ClientOptions) -> dict[str, Any]:
+    """What Github and GithubIntegration share: lazy objects, pinned API version, our
+    pacing and retries."""
+    return {
+        "base_url": options.base_url,
+        "timeout": options.timeout,
+        "user_agent": options.user_agent,
+        "retry": github_retry(options),
+        "seconds_between_requests": options.seconds_between_requests or None,
+        "seconds_between_writes": options.seconds_between_writes or None,
+        "lazy": True,
+        "api_version": API_VERSION,
+    }
+
+
 def connect(auth: Auth.Auth, options: ClientOptions) -> Github:
-    """A PyGithub client: lazy objects, pinned API version, our pacing and retries."""
-    return Github(
-        auth=auth,
-        base_url=options.base_url,
-        timeout=options.timeout,
-        user_agent=options.user_agent,
-        per_page=options.per_page,
-        retry=github_retry(options),
-        seconds_between_requests=options.seconds_between_requests or None,
-        seconds_between_writes=options.seconds_between_writes or None,
-        lazy=True,
-        api_version=API_VERSION,
-    )
+    """A PyGithub client for one installation or token."""
+    return Github(auth=auth, per_page=options.per_page, **connection_options(options))
 
 
 def split_repo(repo: str) -> tuple[str, str]:
