@@ -342,16 +342,17 @@ def plot(results_by_config: Mapping[str, Mapping[str, Any]], path: Path) -> None
     plt = importlib.import_module("matplotlib.pyplot")
     fig, (ax_pr, ax_cost) = plt.subplots(1, 2, figsize=(11, 4.5))
     names = list(results_by_config)
+    # Configs often score alike: a legend, not labels on the points, keeps them readable.
     for name in names:
         m = results_by_config[name]["levels"]["located"]["micro"]
-        ax_pr.scatter([m["recall"] or 0.0], [m["precision"] or 0.0], label=name)
-        ax_pr.annotate(
-            f"{name} (chance {_pct(m['chance'])})", (m["recall"] or 0.0, m["precision"] or 0.0)
-        )
+        point = ([m["recall"] or 0.0], [m["precision"] or 0.0])
+        ax_pr.scatter(*point, label=f"{name} (chance {_pct(m['chance'])})", alpha=0.7)
     ax_pr.set(xlabel="recall", ylabel="precision", xlim=(0, 1), ylim=(0, 1), title="located")
+    ax_pr.legend(fontsize="small", loc="lower right")
     costs = [(results_by_config[n].get("cost") or {}).get("usd_per_pr") or 0.0 for n in names]
-    ax_cost.bar(names, costs)
+    ax_cost.bar([n.split(" (")[0] for n in names], costs)
     ax_cost.set(ylabel="$ per PR", title="cost")
+    ax_cost.tick_params(axis="x", labelrotation=20)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)
