@@ -17,7 +17,7 @@ from bot.github import GitHubClient, GitHubError, GitHubNotFound, PostedComment,
 from bot.github_types import DraftComment
 from bot.metrics import active_metrics, observed_models
 from bot.pipeline import Pipeline, models_for
-from bot.posting import post_review
+from bot.posting import MAX_BODY, post_review, truncate_body
 from bot.prfiles import PullDiff, read_pull_diff
 from bot.repoconfig import CONFIG_PATH, LoadedConfig, RepoConfig, parse_repo_config
 from bot.state import StateStore, Suppressions
@@ -200,10 +200,12 @@ class PullReviewer:
             )
             posted, moved = len(result.posted), len(result.moved_to_summary)
         resolved = await self.resolve_outdated(repo, pr.number, own, review, threads)
-        body = render_summary(review, markers.summary_marker(pr.head_sha))
-        body += footer(
+        tail = "\n" + markers.summary_marker(pr.head_sha) + "\n"
+        tail += footer(
             posted, moved, resolved, suppressed, threshold_name=loaded.config.severity_threshold
         )
+        # Clip the findings, never the marker: it records the reviewed head.
+        body = truncate_body(render_summary(review), MAX_BODY - len(tail)) + tail
         if summary is None:
             await call(self.client.create_issue_comment, repo, pr.number, body)
         else:
