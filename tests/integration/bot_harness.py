@@ -7,7 +7,7 @@ in a thread, on a test Redis under a key prefix of its own).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,11 +133,15 @@ class RunningBot:
 
 @contextmanager
 def running_bot(
-    settings: Settings, github_url: str, celery_worker: bool = True
+    settings: Settings,
+    github_url: str,
+    celery_worker: bool = True,
+    env: Mapping[str, str] | None = None,
 ) -> Iterator[RunningBot]:
     """The server on a free port; on the redis backend also a Celery worker in a thread
     (unless `celery_worker` is False: a test that runs its own worker processes)."""
-    server = build_server(settings, {"TEST_ANTHROPIC_KEY": "test-key"}, fast_options(github_url))
+    env = env if env is not None else {"TEST_ANTHROPIC_KEY": "test-key"}
+    server = build_server(settings, env, fast_options(github_url))
     try:
         with ExitStack() as stack:
             http = stack.enter_context(serve(server.app))

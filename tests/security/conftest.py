@@ -1,4 +1,4 @@
-"""Security tests reuse the integration fixtures: the fake GitHub server and the App key."""
+"""Security tests reuse the integration fixtures: the fake GitHub server, the App key, Redis."""
 
 from __future__ import annotations
 
@@ -7,4 +7,5 @@ from tests.integration.conftest import (  # noqa: F401 (fixtures, found by name)
     app_key,
     fake_github,
     fake_github_url,
+    redis_url,
 )

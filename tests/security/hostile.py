@@ -16,14 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bot.server import build_server
 from bot.settings import Settings
 from reviewers.llm.spec import ModelSpec
 from tests.fakes.app_keys import AppKey
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.llm_reviewer import Rule, findings_for, prompt_text
 from tests.fakes.llm_server import AnswerReply, Api, Reply
-from tests.fakes.servers import serve
 from tests.fakes.webhook_sender import WebhookSender
 from tests.integration.bot_harness import (
     BASE,
@@ -31,8 +29,8 @@ from tests.integration.bot_harness import (
     INSTALLATION,
     NUMBER,
     REPO,
-    SECRET,
-    fast_options,
+    backend_settings,
+    running_bot,
     settings_for,
 )
 
@@ -122,9 +120,16 @@ class HostileRun:
 
 @contextmanager
 def running_hostile_bot(
-    tmp: Path, fake: FakeGitHub, github_url: str, llm_url: str, key: AppKey, **kw: object
+    tmp: Path,
+    fake: FakeGitHub,
+    github_url: str,
+    llm_url: str,
+    key: AppKey,
+    backend: str = "embedded",
+    redis_url: str | None = None,
+    **kw: object,
 ) -> Iterator[HostileRun]:
-    """build_server with a distinctive API key, so a leak of it would be recognisable."""
+    """The whole bot with a distinctive API key, so a leak of it would be recognisable."""
     # A small model too, so the commit-message-like text file reaches a model as well.
     small = ModelSpec(
         provider="anthropic",
@@ -134,14 +139,16 @@ def running_hostile_bot(
         max_retries=1,
         timeout_s=10,
     )
-    settings = settings_for(tmp, github_url, llm_url, key, **{"small_models": [small], **kw})
+    settings = settings_for(
+        tmp,
+        github_url,
+        llm_url,
+        key,
+        **{"small_models": [small], **backend_settings(backend, redis_url), **kw},
+    )
     env = {KEY_ENV: API_KEY}
-    server = build_server(settings, env, fast_options(github_url))
-    try:
-        with serve(server.app) as http, WebhookSender(http.base_url, SECRET.encode()) as sender:
-            yield HostileRun(settings, sender, env)
-    finally:
-        server.close()
+    with running_bot(settings, github_url, env=env) as running:
+        yield HostileRun(settings, running.sender, env)
 
 
 def untrusted_blocks(prompt: str) -> list[tuple[str, str]]:

@@ -43,8 +43,9 @@ ALLOWED_WRITES = [
 ]
 
 
-@pytest.fixture
+@pytest.fixture(params=["embedded", "redis"])
 def hostile(
+    request: pytest.FixtureRequest,
     tmp_path: Path,
     fake_github: FakeGitHub,
     fake_github_url: str,
@@ -55,7 +56,10 @@ def hostile(
     seed_hostile_pull(fake_github)
     fake_llm.responder = obedient_model
     fake_llm.api_key = API_KEY  # the model server refuses any other key
-    with running_hostile_bot(tmp_path, fake_github, fake_github_url, fake_llm_url, app_key) as run:
+    redis_url = request.getfixturevalue("redis_url") if request.param == "redis" else None
+    with running_hostile_bot(
+        tmp_path, fake_github, fake_github_url, fake_llm_url, app_key, request.param, redis_url
+    ) as run:
         yield run
 
 

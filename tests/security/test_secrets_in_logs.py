@@ -37,8 +37,9 @@ def log_stream() -> Iterator[io.StringIO]:
     yield stream
 
 
-@pytest.fixture
+@pytest.fixture(params=["embedded", "redis"])
 def hostile(
+    request: pytest.FixtureRequest,
     tmp_path: Path,
     fake_github: FakeGitHub,
     fake_github_url: str,
@@ -51,7 +52,10 @@ def hostile(
     fake_llm.responder = obedient_model
     root = logging.getLogger()
     level = root.level
-    with running_hostile_bot(tmp_path, fake_github, fake_github_url, fake_llm_url, app_key) as run:
+    redis_url = request.getfixturevalue("redis_url") if request.param == "redis" else None
+    with running_hostile_bot(
+        tmp_path, fake_github, fake_github_url, fake_llm_url, app_key, request.param, redis_url
+    ) as run:
         # The handler `prbot serve` installs, with the secrets it would gather, at DEBUG.
         handler = build_handler(log_stream, json=True, secrets=secret_values(run.settings, run.env))
         root.addHandler(handler)
