@@ -21,9 +21,13 @@ from pydantic import SecretStr
 from schemathesis import GenerationMode
 
 from bot.app import create_app
+from bot.backends import celery_queue
+from bot.jobs_celery import CeleryJobQueue
 from bot.jobs_sqlite import SqliteJobQueue
 from bot.settings import Settings
 from bot.webhook import sign
+from tests.integration.bot_harness import backend_settings
+from tests.integration.redis_server import delete_prefix
 
 SECRET = b"schemathesis-secret"
 CAP = 16 * 1024
@@ -35,16 +39,27 @@ EXAMPLES = int(os.environ.get("PRBOT_SCHEMATHESIS_EXAMPLES", "100"))
 class Target:
     """The app under test and the queue it writes to."""
 
-    def __init__(self, tmp: Path, signed: bool) -> None:
+    def __init__(self, tmp: Path, signed: bool, backend: str, redis_url: str | None) -> None:
         self.signed = signed
-        self.queue = SqliteJobQueue(tmp / "jobs.sqlite3").open()
-        settings = Settings(
+        self.settings = Settings(
             webhook_secret=SecretStr(SECRET.decode()) if signed else None,
             allow_unsigned_dev=not signed,
             data_dir=tmp,
             max_body_bytes=CAP,
+            **backend_settings(backend, redis_url),  # type: ignore[arg-type]
         )
-        self.app = create_app(settings, queue=self.queue)
+        # The redis backend only publishes here: no worker consumes, the records stay.
+        self.queue: SqliteJobQueue | CeleryJobQueue = (
+            celery_queue(self.settings)
+            if backend == "redis"
+            else SqliteJobQueue(tmp / "jobs.sqlite3").open()
+        )
+        self.app = create_app(self.settings, queue=self.queue)
+
+    def close(self) -> None:
+        self.queue.close()
+        if self.settings.backend == "redis":
+            delete_prefix(self.settings.redis_url, self.settings.redis_prefix)
 
     def delivery_ids(self) -> set[str]:
         return {record.delivery_id for record in self.queue.list()}
@@ -94,9 +109,12 @@ def check(case: schemathesis.Case[Any], target: Target) -> int:
 
 # The pytest integration (schema.parametrize / from_fixture) does not run under pytest 9,
 # so each operation's strategies are driven by hypothesis directly.
+@pytest.mark.parametrize("backend", ["embedded", "redis"])
 @pytest.mark.parametrize("mode", ["signed", "unsigned-dev"])
 @pytest.mark.parametrize(("method", "path"), OPERATIONS)
 def test_operation(
+    request: pytest.FixtureRequest,
+    backend: str,
     tmp_path: Path,
     tally: Counter[str],
     statuses: Counter[str],
@@ -104,7 +122,8 @@ def test_operation(
     method: str,
     path: str,
 ) -> None:
-    target = Target(tmp_path, signed=mode == "signed")
+    redis_url = request.getfixturevalue("redis_url") if backend == "redis" else None
+    target = Target(tmp_path, mode == "signed", backend, redis_url)
     try:
         operation = schemathesis.openapi.from_asgi("/openapi.json", target.app)[path][method]
         cases = operation.as_strategy(GenerationMode.POSITIVE) | operation.as_strategy(
@@ -114,13 +133,13 @@ def test_operation(
         @settings(max_examples=EXAMPLES, deadline=None, database=None)
         @given(case=cases)
         def run(case: schemathesis.Case[Any]) -> None:
-            name = f"schemathesis {method} {path} ({mode})"
+            name = f"schemathesis {method} {path} ({mode}, {backend})"
             tally[name] += 1
             statuses[f"{name} -> {check(case, target)}"] += 1
 
         run()
     finally:
-        target.queue.close()
+        target.close()
 
 
 # negative_data_rejection would demand a 4xx for any payload outside the documented shape,
