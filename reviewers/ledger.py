@@ -47,6 +47,7 @@ def share_tokens(tokens: TokenUsage, share: float) -> TokenUsage:
         round(tokens.output_tokens * share),
         round(tokens.cache_read_tokens * share),
         round(tokens.cache_write_tokens * share),
+        round(tokens.reasoning_tokens * share),
     )
 
 

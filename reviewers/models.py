@@ -148,6 +148,7 @@ class TokenUsage:
     output_tokens: int = 0
     cache_read_tokens: int = 0
     cache_write_tokens: int = 0
+    reasoning_tokens: int = 0  # part of output_tokens (thinking), reported on its own
 
     def __add__(self, other: TokenUsage) -> TokenUsage:
         return TokenUsage(
@@ -155,6 +156,7 @@ class TokenUsage:
             self.output_tokens + other.output_tokens,
             self.cache_read_tokens + other.cache_read_tokens,
             self.cache_write_tokens + other.cache_write_tokens,
+            self.reasoning_tokens + other.reasoning_tokens,
         )
 
     @property

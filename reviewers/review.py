@@ -30,6 +30,7 @@ from reviewers.models import (
 )
 from reviewers.prompts import Prompt, PromptSet, frame_untrusted
 from reviewers.redact import redact
+from reviewers.snapshot import Snapshot
 from reviewers.static import RULESET_VERSION, review_static
 from reviewers.triage import TriageRules, classify_file, classify_hunk
 
@@ -66,6 +67,7 @@ class ReviewInput:
     sources: Mapping[str, str] = field(default_factory=dict)  # full head text by path
     title: str = ""
     body: str = ""
+    snapshot: Snapshot | None = None  # the head tree, for context beyond the changed files
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,9 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from reviewers.models import TokenUsage
+
+Reasoning = Literal["off", "low", "medium", "high"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +27,11 @@ class CompletionRequest:
     schema: Mapping[str, Any]  # JSON schema the answer must follow
     schema_name: str = "submit_review"
     max_output_tokens: int = 2048
+    # Stable across the calls of one review (the PR text): sent after `system`, before
+    # `prompt`, as a second cacheable prefix. Empty: nothing between them.
+    shared: str = ""
+    # Room to think before answering, on each vendor's supported path; "off" answers at once.
+    reasoning: Reasoning = "off"
 
 
 @dataclass(frozen=True, slots=True)
