@@ -25,16 +25,16 @@ lint: setup
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
-# Offline benchmark of the static reviewers; `prbot bench run --help` for the model configs.
+# Offline benchmark of the static reviewers; `python -m bench run --help` for the model configs.
 bench: setup
-	$(BIN)/prbot bench run --cases labeled_prs --config static-only --no-cache --out .prbot/bench
+	$(BIN)/python -m bench run --cases labeled_prs --config static-only --no-cache --out .prbot/bench
 
 # CI gate: rerun static-only and fail when located P or R drops > 2 pts below the baseline.
 # BENCH_OUT keeps the report (CI uploads it); by default it goes to a temporary directory.
 bench-gate: setup
 	@out="$${BENCH_OUT:-$$(mktemp -d)}"; \
-	$(BIN)/prbot bench run --cases labeled_prs --config static-only --no-cache --out "$$out" \
-	  && $(BIN)/prbot bench compare bench/baseline/static-only.json "$$out/static-only.json" \
+	$(BIN)/python -m bench run --cases labeled_prs --config static-only --no-cache --out "$$out" \
+	  && $(BIN)/python -m bench compare bench/baseline/static-only.json "$$out/static-only.json" \
 	  > "$$out/compare.md"; \
 	status=$$?; cat "$$out/compare.md" 2>/dev/null; exit $$status
 

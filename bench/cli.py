@@ -1,18 +1,26 @@
-"""`prbot bench run | compare | mine | routing`: the benchmark's command line (exit 0/1/2)."""
+"""`python -m bench run | compare | mine | routing`: the benchmark's command line (exit 0/1/2).
+
+Its own entry point, not a `prbot` subcommand: the production CLI and the wheel do not
+carry the benchmark, which runs from a checkout (it reads labeled_prs/ and ../shared).
+"""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import os
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Protocol, runtime_checkable
+from typing import Any
+
+from pydantic import ValidationError
 
 from bench.cases import Case, CaseError, load_cases
 from bench.miner import MineError, format_report, mine
+from bench.pipeline import BenchPipeline, BenchSettings, build_bench_pipeline
 from bench.report import PlotUnavailable, compare, plot, to_markdown
 from bench.routing_report import RoutingCase, score_routing
 from bench.run import (
@@ -26,11 +34,10 @@ from bench.run import (
 )
 from bench.score import DEFAULT_TOLERANCE
 from bench.scripted import is_scripted, scripted_models, scripted_prices
-from reviewers.cache import ReviewCache
 from reviewers.llm.chain import Closable
 from reviewers.llm.recording import RecordingLLM, RecordingMissing
 from reviewers.models import Route
-from reviewers.prompts import PromptSet
+from reviewers.prompts import PromptError
 from reviewers.review import MODES, Mode, Models, ReviewConfig
 from reviewers.static import RuffError
 from reviewers.triage import TriageRules
@@ -40,44 +47,19 @@ DEFAULT_OUT = Path(".prbot/bench")
 SCRIPTED_LABEL = "scripted model, not a real review"
 
 
-class PipelineLike(Protocol):
-    """What the bench needs of bot.pipeline.Pipeline (bench/ must not import bot/)."""
-
-    @property
-    def models(self) -> Models: ...
-
-    @property
-    def prompts(self) -> PromptSet: ...
-
-    @property
-    def config(self) -> ReviewConfig: ...
-
-    @property
-    def cache(self) -> ReviewCache: ...
-
-    @property
-    def notes(self) -> tuple[str, ...]: ...
-
-
-# (parsed args, use the cache?) -> models, prompts, config and cache built from Settings
-BuildModels = Callable[[argparse.Namespace, bool], PipelineLike]
-
-
-@runtime_checkable
-class _ClosableCache(Protocol):
-    def close(self) -> None: ...
-
-
 class BenchUsageError(Exception):
     """Bad arguments or input files: exit code 2."""
 
 
-def add_bench(
-    sub: argparse._SubParsersAction[argparse.ArgumentParser], build_models: BuildModels
-) -> None:
-    """Register `bench` and its subcommands on the `prbot` parser."""
-    bench = sub.add_parser("bench", help="run, compare and mine the labeled-PR benchmark")
-    cmds = bench.add_subparsers(dest="bench_command", required=True)
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.run(args))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """`python -m bench` and its subcommands. Models come from PRBOT_* (bench/pipeline.py)."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    cmds = parser.add_subparsers(dest="bench_command", required=True)
     run = cmds.add_parser("run", help="review every case with one or all configs and score")
     run.add_argument("--cases", type=Path, nargs="+", required=True, metavar="DIR")
     run.add_argument("--config", choices=MODES, default="routed")
@@ -88,7 +70,7 @@ def add_bench(
     run.add_argument("--model", choices=("settings", "scripted"), default="settings")
     run.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     run.add_argument("--tolerance", type=int, default=DEFAULT_TOLERANCE)
-    run.set_defaults(run=lambda args: guarded(lambda: run_command(args, build_models)))
+    run.set_defaults(run=lambda args: guarded(lambda: run_command(args)))
     cmp = cmds.add_parser("compare", help="CI gate: exit 1 when P or R drops")
     cmp.add_argument("old", type=Path)
     cmp.add_argument("new", type=Path)
@@ -102,25 +84,34 @@ def add_bench(
     rt = cmds.add_parser("routing", help="triage routing report only (no model)")
     rt.add_argument("--cases", type=Path, nargs="+", required=True, metavar="DIR")
     rt.set_defaults(run=lambda args: guarded(lambda: routing_command(args)))
+    return parser
 
 
 def guarded(command: Callable[[], int]) -> int:
-    """Bench errors -> `prbot: error: ...` and exit 2 (bot.cli handles its own error types)."""
+    """Bench errors -> `bench: error: ...` and exit 2."""
     try:
         return command()
-    except (CaseError, BenchUsageError, RecordingMissing, MineError, RuffError) as error:
-        print(f"prbot: error: {error}", file=sys.stderr)
+    except (
+        CaseError,
+        BenchUsageError,
+        RecordingMissing,
+        MineError,
+        RuffError,
+        PromptError,
+        ValidationError,
+    ) as error:
+        print(f"bench: error: {error}", file=sys.stderr)
         return EXIT_USAGE
 
 
-def bench_models(args: argparse.Namespace, pipeline: PipelineLike) -> tuple[Models, ReviewConfig]:
+def bench_models(args: argparse.Namespace, pipeline: BenchPipeline) -> tuple[Models, ReviewConfig]:
     if args.model == "scripted":
         config = replace(pipeline.config, prices={**pipeline.config.prices, **scripted_prices()})
         models = scripted_models()
     else:
         config, models = pipeline.config, pipeline.models
         for note in pipeline.notes:
-            print(f"prbot: {note}", file=sys.stderr)
+            print(f"bench: {note}", file=sys.stderr)
     if args.recordings is not None:
         models = record_models(models, args.recordings, args.replay_only)
     elif args.replay_only:
@@ -128,20 +119,19 @@ def bench_models(args: argparse.Namespace, pipeline: PipelineLike) -> tuple[Mode
     return models, config
 
 
-def run_command(args: argparse.Namespace, build_models: BuildModels) -> int:
+def run_command(args: argparse.Namespace) -> int:
     cases = load_cases(args.cases)
     if not cases:
         raise BenchUsageError(f"no cases under {' '.join(map(str, args.cases))}")
     for case in cases:
         parse_case(case)  # a broken diff fails before any model is called
     modes: Sequence[Mode] = MODES if args.all_configs else (args.config,)
-    pipeline = build_models(args, not args.no_cache)
+    pipeline = build_bench_pipeline(BenchSettings(), os.environ, use_cache=not args.no_cache)
     models, config = bench_models(args, pipeline)
     try:
         results = asyncio.run(run_all(cases, modes, models, pipeline, config, args.tolerance))
     finally:
-        if isinstance(pipeline.cache, _ClosableCache):
-            pipeline.cache.close()
+        pipeline.close()
     write_outputs(results, args.out)
     print_recordings(models)
     return EXIT_OK
@@ -151,7 +141,7 @@ async def run_all(
     cases: Sequence[Case],
     modes: Sequence[Mode],
     models: Models,
-    pipeline: PipelineLike,
+    pipeline: BenchPipeline,
     config: ReviewConfig,
     tolerance: int,
 ) -> list[RunResult]:
@@ -244,7 +234,7 @@ def read_run(path: Path) -> dict[str, Any]:
     except json.JSONDecodeError as err:
         raise BenchUsageError(f"{path} is not JSON: {err}") from err
     if not isinstance(data, dict) or "levels" not in data or "located" not in data["levels"]:
-        raise BenchUsageError(f"{path} is not a `prbot bench run` JSON result")
+        raise BenchUsageError(f"{path} is not a `python -m bench run` JSON result")
     return data
 
 

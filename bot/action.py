@@ -130,19 +130,6 @@ class ActionReviewer(PullReviewer):
             return Outcome(review=review)
 
 
-def add_action_command(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    p = sub.add_parser("action", help="review the pull request of a GitHub Actions run")
-    p.add_argument(
-        "--fail-on",
-        choices=[s.value for s in Severity],
-        help="exit 1 when an unsuppressed finding is at or above this severity",
-    )
-    p.add_argument(
-        "--state-dir", type=Path, help="cache and state directory (default: PRBOT_DATA_DIR)"
-    )
-    p.set_defaults(run=run_action)
-
-
 def run_action(args: argparse.Namespace) -> int:
     settings = action_settings(args.settings, args.state_dir)
     return review_action(os.environ, settings, args.fail_on, sys.stdout)

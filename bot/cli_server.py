@@ -1,4 +1,7 @@
-"""`prbot serve`, `prbot worker` and `prbot jobs`: the long-running server, its queue, workers."""
+"""`prbot serve`, `prbot worker` and `prbot jobs`: the long-running server, its queue, workers.
+
+Their arguments are declared in bot/cli.py; this module loads when one of them runs.
+"""
 
 from __future__ import annotations
 
@@ -14,25 +17,6 @@ from bot.backends import celery_worker, is_redis, open_job_admin
 from bot.jobs import JobStatus, QueueError, format_jobs
 from bot.server import build_runtime, build_server, job_handler
 from bot.settings import ConfigError, Settings
-
-POOLS = ("prefork", "solo", "threads")  # Celery worker pools `prbot worker --pool` offers
-
-
-def add_server_commands(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    serve = sub.add_parser("serve", help="run the webhook server and in-process workers")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.set_defaults(run=run_serve)
-
-    jobs = sub.add_parser("jobs", help="list queued, running and failed jobs")
-    jobs.add_argument("--status", choices=[s.value for s in JobStatus])
-    jobs.add_argument("--retry", metavar="DELIVERY_ID", help="queue a failed job again")
-    jobs.set_defaults(run=run_jobs)
-
-    worker = sub.add_parser("worker", help="run Celery workers (backend = redis)")
-    worker.add_argument("--concurrency", type=int, default=2, help="processes (default: 2)")
-    worker.add_argument("--pool", choices=POOLS, default="prefork")
-    worker.set_defaults(run=run_worker)
 
 
 def settings_from(args: argparse.Namespace) -> Settings:

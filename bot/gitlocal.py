@@ -27,7 +27,12 @@ def run_git(repo: Path, *args: str, stdin: bytes | None = None) -> bytes:
 
 
 def local_diff(repo: Path, base: str, head: str) -> bytes:
-    return run_git(repo, "diff", "--no-color", "--no-ext-diff", "-M", base, head)
+    """What a pull request of `head` into `base` shows: the diff from their merge base to
+    `head` (`git diff base...head`), so commits on `base` since the branch point are not in it."""
+    # Explicit prefixes and no textconv: a user's diff.noprefix or textconv filter would
+    # change the text the parser reads.
+    options = ("--no-color", "--no-ext-diff", "--no-textconv", "--src-prefix=a/", "--dst-prefix=b/")
+    return run_git(repo, "diff", *options, "-M", f"{base}...{head}")
 
 
 def read_sources(repo: Path, ref: str, paths: Iterable[str]) -> dict[str, str]:

@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from bot.repoconfig import RoleModels
+from bot.repoconfig import RepoConfig, RoleModels
 from bot.settings import Settings
 from reviewers.cache import DiskCache, NoCache, ReviewCache
 from reviewers.llm.base import LLM, LLMNotConfigured
 from reviewers.llm.chain import Closable, FallbackLLM
-from reviewers.llm.pricing import DEFAULT_PRICES
-from reviewers.llm.spec import ModelSpec, build_llm, build_role
+from reviewers.llm.spec import ModelSpec, build_llm
 from reviewers.prompts import PromptSet, default_prompts_dir, load_prompts
 from reviewers.review import Mode, Models, ReviewConfig
+from reviewers.settings import build_config, build_models
 from reviewers.triage import TriageRules
 
 
@@ -55,6 +55,19 @@ def models_for(pipeline: Pipeline, wanted: RoleModels) -> tuple[Models, list[str
     return Models(small=roles["small"], frontier=roles["frontier"]), notes
 
 
+def narrowed(pipeline: Pipeline, repo: RepoConfig) -> tuple[Pipeline, list[str]]:
+    """The server's pipeline as a repository's .github/prbot.yml narrows it: its models (from
+    the allowlist), at most its max_comments, its budget when it sets one; and notes on the
+    wishes that were not honoured."""
+    models, notes = models_for(pipeline, repo.models)
+    config = replace(
+        pipeline.config,
+        max_comments=min(pipeline.config.max_comments, repo.max_comments),
+        budget_usd=repo.budget_usd if repo.budget_usd is not None else pipeline.config.budget_usd,
+    )
+    return replace(pipeline, models=models, config=config), notes
+
+
 def build_choices(specs: Sequence[ModelSpec], env: Mapping[str, str]) -> dict[str, LLM]:
     choices: dict[str, LLM] = {}
     for spec in specs:
@@ -63,16 +76,6 @@ def build_choices(specs: Sequence[ModelSpec], env: Mapping[str, str]) -> dict[st
         except LLMNotConfigured:
             continue  # no key for it here: a repository asking for it gets the default
     return choices
-
-
-def build_role_or_none(
-    specs: Sequence[ModelSpec], env: Mapping[str, str], role: str
-) -> tuple[LLM | None, list[str]]:
-    try:
-        llm = build_role(specs, env, role)
-    except LLMNotConfigured as error:
-        return None, [str(error)]
-    return llm, [f"{role} model {s} left out" for s in llm.skipped]
 
 
 def build_pipeline(
@@ -86,29 +89,12 @@ def build_pipeline(
 ) -> Pipeline:
     """`cache`: where hunk results are kept (e.g. on Redis); default a DiskCache under
     settings.review_cache_dir. `use_cache=False` wins over both."""
-    small, small_notes = build_role_or_none(settings.small_models, env, "small")
-    frontier, frontier_notes = build_role_or_none(settings.frontier_models, env, "frontier")
-    config = ReviewConfig(
-        rules=rules or TriageRules(),
-        mode=mode,
-        max_call_tokens=settings.max_call_tokens,
-        budget_usd=settings.budget_usd,
-        budget_tokens=settings.budget_tokens,
-        prices={**DEFAULT_PRICES, **settings.prices},
-        instructions=instructions,
-        min_confidence=settings.min_confidence,
-        max_comments=settings.max_comments,
-    )
+    models, notes = build_models(settings, env)
+    config = build_config(settings, mode, rules, instructions)
     if not use_cache:
         cache = NoCache()
     elif cache is None:
         cache = DiskCache(settings.review_cache_dir)
     prompts = load_prompts(settings.prompts_dir or default_prompts_dir())
-    return Pipeline(
-        Models(small=small, frontier=frontier),
-        prompts,
-        config,
-        cache,
-        tuple(small_notes + frontier_notes),
-        build_choices(settings.allowed_models, env),
-    )
+    choices = build_choices(settings.allowed_models, env)
+    return Pipeline(models, prompts, config, cache, tuple(notes), choices)

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from bot.github import GitHubClient
 from bot.repoconfig import RepoConfig, instructions_for
 from reviewers.diff import DiffError, parse_file_patch
 from reviewers.models import FileDiff, FileStatus
 from reviewers.triage import TriageRules, compile_glob
+
+if TYPE_CHECKING:  # `prbot review` uses matches() without loading PyGithub
+    from bot.github import GitHubClient
 
 MAX_SOURCES = 60  # full head files fetched per review (ruff and enclosing-function context)
 SOURCE_SUFFIXES = (".py", ".pyi")
@@ -28,6 +32,17 @@ def matches(path: str, pattern: str) -> bool:
     return compile_glob(pattern).fullmatch(path) is not None
 
 
+def included(config: RepoConfig, path: str) -> bool:
+    """Whether the config's `include` globs (none: everything) cover `path`."""
+    return not config.include or any(matches(path, glob) for glob in config.include)
+
+
+def repo_rules(config: RepoConfig, paths: Sequence[str]) -> tuple[TriageRules, str]:
+    """The triage rules and the model instructions a repository's config gives these paths."""
+    rules = TriageRules(ignore=config.ignore, frontier=config.frontier)
+    return rules, instructions_for(config, paths, matches)
+
+
 def read_pull_diff(
     client: GitHubClient, repo: str, number: int, head_sha: str, config: RepoConfig
 ) -> PullDiff:
@@ -35,7 +50,7 @@ def read_pull_diff(
     notes: list[str] = []
     outside = 0
     for pf in client.list_files(repo, number):
-        if config.include and not any(matches(pf.filename, g) for g in config.include):
+        if not included(config, pf.filename):
             outside += 1
             continue
         try:
@@ -67,12 +82,12 @@ def read_pull_diff(
         text = client.get_text(repo, path, head_sha)
         if text is not None:
             sources[path] = text
-    paths = [f.path for f in files]
+    rules, instructions = repo_rules(config, [f.path for f in files])
     return PullDiff(
         files=tuple(files),
         sources=sources,
         patches={f.path: f for f in files},
-        rules=TriageRules(ignore=config.ignore, frontier=config.frontier),
-        instructions=instructions_for(config, paths, matches),
+        rules=rules,
+        instructions=instructions,
         notes=tuple(notes),
     )

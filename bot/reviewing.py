@@ -16,7 +16,7 @@ from bot import markers
 from bot.github import GitHubClient, GitHubError, GitHubNotFound, PostedComment, PullInfo
 from bot.github_types import DraftComment
 from bot.metrics import active_metrics, observed_models
-from bot.pipeline import Pipeline, models_for
+from bot.pipeline import Pipeline, narrowed
 from bot.posting import MAX_BODY, post_review, truncate_body
 from bot.prfiles import PullDiff, read_pull_diff
 from bot.repoconfig import CONFIG_PATH, LoadedConfig, RepoConfig, parse_repo_config
@@ -138,21 +138,12 @@ class PullReviewer:
     async def review(
         self, pr: PullInfo, diff: PullDiff, loaded: LoadedConfig, trigger: Trigger
     ) -> Review:
-        p = self.pipeline
-        config = replace(
-            p.config,
-            rules=diff.rules,
-            instructions=diff.instructions,
-            max_comments=min(p.config.max_comments, loaded.config.max_comments),
-            budget_usd=loaded.config.budget_usd
-            if loaded.config.budget_usd is not None
-            else p.config.budget_usd,
-        )
+        p, model_notes = narrowed(self.pipeline, loaded.config)
+        config = replace(p.config, rules=diff.rules, instructions=diff.instructions)
         cache: ReviewCache = WriteOnlyCache(p.cache) if trigger.full else p.cache
         inp = ReviewInput(diff.files, diff.sources, pr.title, pr.body)
         metrics = active_metrics()  # the job runner's; None outside a job
-        chosen, model_notes = models_for(p, loaded.config.models)
-        models = observed_models(chosen, metrics)
+        models = observed_models(p.models, metrics)
         review = await review_diff(inp, models, p.prompts, config, cache)
         if review.dropped_outputs:
             log.warning("%d model answer(s) failed the schema, dropped", review.dropped_outputs)

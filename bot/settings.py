@@ -21,26 +21,17 @@ from pydantic_settings import (
     YamlConfigSettingsSource,
 )
 
-from reviewers.llm.pricing import Price
 from reviewers.llm.spec import ModelSpec
-
-# Used only when the matching API key is in the environment (see build_role).
-DEFAULT_SMALL = (
-    ModelSpec(provider="anthropic", model="claude-haiku-5-5"),
-    ModelSpec(provider="openai", model="gpt-6-luna"),
-)
-DEFAULT_FRONTIER = (
-    ModelSpec(provider="anthropic", model="claude-sonnet-5-5"),
-    ModelSpec(provider="openai", model="gpt-6.1-sol"),
-)
+from reviewers.settings import ReviewSettings
 
 
 class ConfigError(ValueError):
     """The configuration cannot work: a missing secret, an unreadable settings file, ..."""
 
 
-class Settings(BaseSettings):
-    """Everything prbot reads from its environment."""
+class Settings(ReviewSettings, BaseSettings):
+    """Everything prbot reads from its environment: the review's settings (models, prices,
+    budget, cache: reviewers/settings.py) and the server's own below."""
 
     # extra="forbid": a misspelt key in the settings file is an error, not silently ignored.
     model_config = SettingsConfigDict(env_prefix="PRBOT_", extra="forbid")
@@ -56,7 +47,6 @@ class Settings(BaseSettings):
     private_key_path: Path | None = None
     github_url: str = "https://api.github.com"
     github_write_gap_seconds: float = Field(default=1.0, ge=0)  # GitHub: >= 1 s between writes
-    data_dir: Path = Path(".prbot")  # the job queue (jobs.sqlite3) and caches live here
     workers: int = Field(default=2, ge=0)  # in-process worker tasks
     max_body_bytes: int = Field(default=25 * 1024 * 1024, gt=0)  # GitHub caps payloads at 25 MB
     job_lease_seconds: float = Field(default=60.0, gt=0)  # renewed while a job runs
@@ -80,27 +70,10 @@ class Settings(BaseSettings):
     log_format: Literal["json", "text"] = "json"  # json: one object per line, with delivery id
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
-    # --- review settings (models, cache, budget): filled in by the pipeline ---
-    # Each role is a fallback chain; a model whose key is missing is left out and the
-    # role is "not configured" when none remains. Env: JSON, e.g.
-    # PRBOT_FRONTIER_MODELS='[{"provider": "anthropic", "model": "claude-sonnet-5-5"}]'.
-    small_models: list[ModelSpec] = Field(default_factory=lambda: list(DEFAULT_SMALL))
-    frontier_models: list[ModelSpec] = Field(default_factory=lambda: list(DEFAULT_FRONTIER))
+    # --- review settings beyond ReviewSettings' ---
     # Models a repository's .github/prbot.yml may pick by name (`models: {frontier: NAME}`);
     # the server decides provider, endpoint and key. Empty: the roles above only.
     allowed_models: list[ModelSpec] = Field(default_factory=list)
-    prices: dict[str, Price] = Field(default_factory=dict)  # USD per million tokens; overrides
-    cache_dir: Path | None = None  # default: <data_dir>/cache
-    budget_usd: float | None = Field(default=1.00, ge=0)  # per review
-    budget_tokens: int | None = Field(default=None, ge=0)
-    max_call_tokens: int = Field(default=6000, gt=0)
-    min_confidence: float = Field(default=0.5, ge=0, le=1)
-    max_comments: int = Field(default=30, ge=0)
-    prompts_dir: Path | None = None  # default: prompts/ beside the packages
-
-    @property
-    def review_cache_dir(self) -> Path:
-        return self.cache_dir or self.data_dir / "cache"
 
     @property
     def jobs_path(self) -> Path:

@@ -1,19 +1,19 @@
-"""Provider configuration (ModelSpec) and the factory that turns it into an LLM."""
+"""Provider configuration (ModelSpec) and the factory that turns it into an LLM.
+
+The vendor SDKs are imported by build_llm, not here: Settings, the CLI and the static-only
+review import ModelSpec, and importing both SDKs costs seconds. Each provider needs its
+extra: `prbot[anthropic]` or `prbot[openai]` (openai also serves openai-compatible).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Literal
 
-import anthropic
-import openai
 from pydantic import BaseModel, ConfigDict, Field
 
-from reviewers.llm.anthropic import AnthropicLLM, SpendLimitGuard
 from reviewers.llm.base import LLM, LLMNotConfigured
 from reviewers.llm.chain import FallbackLLM
-from reviewers.llm.compatible import OpenAICompatibleLLM
-from reviewers.llm.openai import OpenAIResponsesLLM
 
 Provider = Literal["anthropic", "openai", "openai-compatible"]
 
@@ -74,20 +74,49 @@ def _base_url(spec: ModelSpec, env: Mapping[str, str]) -> str:
 
 
 def build_llm(spec: ModelSpec, env: Mapping[str, str]) -> LLM:
-    """The provider for `spec`, with its SDK client; LLMNotConfigured if a key or URL is missing.
+    """The provider for `spec`, with its SDK client; LLMNotConfigured if a key or URL is
+    missing, or the provider's SDK (its extra) is not installed.
 
     No I/O: SDK clients connect on first use.
     """
     key, url = _api_key(spec, env), _base_url(spec, env)
     if spec.provider == "anthropic":
-        client = anthropic.AsyncAnthropic(
-            api_key=key,
-            base_url=url,
-            max_retries=spec.max_retries,
-            timeout=spec.timeout_s,
-            middleware=[SpendLimitGuard()],
-        )
-        return AnthropicLLM(client, spec.model)
+        return _anthropic_llm(spec, key, url)
+    return _openai_llm(spec, key, url)
+
+
+def _missing_sdk(spec: ModelSpec, package: str, error: ImportError) -> LLMNotConfigured:
+    return LLMNotConfigured(
+        f"{spec.label}: the {package} SDK is not installed (install prbot with its "
+        f"`{package}` extra): {error}"
+    )
+
+
+def _anthropic_llm(spec: ModelSpec, key: str, url: str) -> LLM:
+    try:
+        import anthropic
+
+        from reviewers.llm.anthropic import AnthropicLLM, SpendLimitGuard
+    except ImportError as error:
+        raise _missing_sdk(spec, "anthropic", error) from error
+    client = anthropic.AsyncAnthropic(
+        api_key=key,
+        base_url=url,
+        max_retries=spec.max_retries,
+        timeout=spec.timeout_s,
+        middleware=[SpendLimitGuard()],
+    )
+    return AnthropicLLM(client, spec.model)
+
+
+def _openai_llm(spec: ModelSpec, key: str, url: str) -> LLM:
+    try:
+        import openai
+
+        from reviewers.llm.compatible import OpenAICompatibleLLM
+        from reviewers.llm.openai import OpenAIResponsesLLM
+    except ImportError as error:
+        raise _missing_sdk(spec, "openai", error) from error
     oai = openai.AsyncOpenAI(
         api_key=key, base_url=url, max_retries=spec.max_retries, timeout=spec.timeout_s
     )

@@ -1,7 +1,7 @@
 """What the server and its clients carry: no model SDKs below bot.settings, startup objects frozen.
 
 A full GC pass over the ~220,000 objects the SDKs, pydantic and FastAPI leave behind
-stalled the event loop ~150 ms and pushed webhook acks past 100 ms (bench.perf_webhook).
+stalled the event loop ~150 ms and pushed webhook acks past 100 ms (tests.perf.webhook).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`prbot bench ...` end to end in-process: run, compare, routing, mine and their exit codes."""
+"""`python -m bench ...` end to end in-process: run, compare, routing, mine and their exit codes."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.cli import main
+from bench.cli import main
 
 # tools/run.py, added: the static shell=True rule flags line 5; line 11 holds a second label.
 RUN_PY = [
@@ -72,11 +72,10 @@ def cases(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path) -> list[str]:
-    """A settings file keeping the data dir (cache) inside tmp_path."""
-    path = tmp_path / "settings.toml"
-    path.write_text(f'data_dir = "{tmp_path / "data"}"\n', encoding="utf-8")
-    return ["--settings", str(path)]
+def settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The data dir (cache) inside tmp_path, set as the server's would be: PRBOT_DATA_DIR."""
+    monkeypatch.setenv("PRBOT_DATA_DIR", str(tmp_path / "data"))
+    return []
 
 
 def read(path: Path) -> dict[str, Any]:
@@ -95,7 +94,7 @@ def test_run_static_only_writes_json_and_report(
     cases: Path, settings: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     out = tmp_path / "out"
-    argv = [*settings, "bench", "run", "--cases", str(cases), "--config", "static-only"]
+    argv = [*settings, "run", "--cases", str(cases), "--config", "static-only"]
     code = main([*argv, "--out", str(out), "--no-cache"])
 
     assert code == 0
@@ -119,7 +118,7 @@ def test_scripted_model_records_then_replays(
     cases: Path, settings: list[str], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rec = tmp_path / "rec"
-    argv = [*settings, "bench", "run", "--cases", str(cases), "--config", "routed"]
+    argv = [*settings, "run", "--cases", str(cases), "--config", "routed"]
     argv += ["--model", "scripted", "--recordings", str(rec), "--no-cache"]
 
     assert main([*argv, "--out", str(tmp_path / "o1")]) == 0
@@ -140,7 +139,7 @@ def test_scripted_model_records_then_replays(
 
 def test_all_configs_write_one_json_each(cases: Path, settings: list[str], tmp_path: Path) -> None:
     out = tmp_path / "out"
-    argv = [*settings, "bench", "run", "--cases", str(cases), "--all-configs"]
+    argv = [*settings, "run", "--cases", str(cases), "--all-configs"]
     assert main([*argv, "--model", "scripted", "--no-cache", "--out", str(out)]) == 0
     names = sorted(p.name for p in out.glob("*.json"))
     assert names == ["frontier-only.json", "routed.json", "small-only.json", "static-only.json"]
@@ -175,7 +174,7 @@ def test_compare_exit_codes(
 ) -> None:
     old = run_json(tmp_path, "old.json", 0.80, 0.40)
     new = run_json(tmp_path, "new.json", new_precision, new_recall)
-    assert main(["bench", "compare", str(old), str(new), "--max-drop", "0.02"]) == expected
+    assert main(["compare", str(old), str(new), "--max-drop", "0.02"]) == expected
 
 
 def test_compare_unreadable_file_is_a_usage_error(
@@ -184,14 +183,14 @@ def test_compare_unreadable_file_is_a_usage_error(
     old = run_json(tmp_path, "old.json", 0.8, 0.4)
     bad = tmp_path / "bad.json"
     bad.write_text("{not json", encoding="utf-8")
-    assert main(["bench", "compare", str(old), str(bad)]) == 2
+    assert main(["compare", str(old), str(bad)]) == 2
     assert "bad.json is not JSON" in capsys.readouterr().err
 
 
 def test_routing_prints_recall_and_line_shares(
     cases: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    assert main(["bench", "routing", "--cases", str(cases)]) == 0
+    assert main(["routing", "--cases", str(cases)]) == 0
     out = capsys.readouterr().out
     # subprocess is a risk pattern: the one hunk, and both labels, go frontier.
     assert "labels reaching frontier): 2/2 = 100.0%" in out
@@ -220,12 +219,12 @@ def test_broken_case_exits_2_naming_it(
     command: str,
 ) -> None:
     write_case(tmp_path / "cases", "s9-broken", diff, labels)
-    argv = [*settings, "bench", command, "--cases", str(tmp_path / "cases")]
+    argv = [*settings, command, "--cases", str(tmp_path / "cases")]
     if command == "run":
         argv += ["--config", "static-only", "--out", str(tmp_path / "out")]
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert err.startswith("prbot: error: case s9-broken")
+    assert err.startswith("bench: error: case s9-broken")
     assert message in err
 
 
@@ -244,7 +243,7 @@ def test_run_usage_errors_exit_2(
     extra: list[str],
     message: str,
 ) -> None:
-    argv = [*settings, "bench", "run", "--cases", str(cases), "--out", str(tmp_path / "o")]
+    argv = [*settings, "run", "--cases", str(cases), "--out", str(tmp_path / "o")]
     assert main([*argv, *extra]) == 2
     assert message in capsys.readouterr().err
 
@@ -252,6 +251,6 @@ def test_run_usage_errors_exit_2(
 def test_mine_outside_a_git_repository_exits_2(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = main(["bench", "mine", "--repo", str(tmp_path), "--out", str(tmp_path / "o")])
+    code = main(["mine", "--repo", str(tmp_path), "--out", str(tmp_path / "o")])
     assert code == 2
-    assert capsys.readouterr().err.startswith("prbot: error: ")
+    assert capsys.readouterr().err.startswith("bench: error: ")

@@ -1,4 +1,4 @@
-"""Webhook intake under load: `python -m bench.perf_webhook --count 2000 --rate 200`.
+"""Webhook intake under load: `python -m tests.perf.webhook --count 2000 --rate 200`.
 
 Starts the real server (uvicorn on 127.0.0.1, in a subprocess) with in-process workers
 running a no-op handler, sends signed deliveries at a fixed rate from an async httpx
@@ -67,7 +67,7 @@ def running_server(data_dir: Path, secret: str, workers: int) -> Iterator[str]:
         "-m",
         "uvicorn",
         "--factory",
-        "bench.perf_webhook:create_bench_app",
+        "tests.perf.webhook:create_bench_app",
         "--host",
         HOST,
         "--port",
@@ -169,7 +169,7 @@ async def send_all(
 
 
 def create_bench_app() -> object:
-    """The server's app (`uvicorn --factory bench.perf_webhook:create_bench_app`): settings
+    """The server's app (`uvicorn --factory tests.perf.webhook:create_bench_app`): settings
     from PRBOT_*, in-process workers running a no-op handler that appends each delivery
     id it runs to $PRBOT_BENCH_RUNS, so duplicates show."""
     # Imported here: only the server process needs the web app.
