@@ -254,7 +254,7 @@ def mine_command(args: argparse.Namespace) -> int:
 def routing_command(args: argparse.Namespace) -> int:
     rules = TriageRules()
     routing = [
-        RoutingCase(case.id, case.labels, line_routes(parse_case(case), rules))
+        RoutingCase(case.id, case.labels, line_routes(parse_case(case), rules, case.files))
         for case in load_cases(args.cases)
     ]
     score = score_routing(routing)

@@ -17,12 +17,13 @@ from pathlib import Path
 from bench.cases import Case, load_cases
 from bench.run import RunResult, parse_case, run_benchmark
 from bench.scripted import PRICED_LIKE, scripted_models, scripted_prices
+from reviewers.budget import changed_lines
 from reviewers.cache import DiskCache, NoCache
 from reviewers.llm.pricing import DEFAULT_PRICES
 from reviewers.models import Route
 from reviewers.prompts import default_prompts_dir, load_prompts
 from reviewers.review import Mode, ReviewConfig
-from reviewers.triage import TriageRules, classify_file, classify_hunk
+from reviewers.triage import TriageRules, route_file
 
 TARGET_RATIO = 0.4
 # The shared real set sits beside the checkout (../shared), in CI as here.
@@ -58,13 +59,9 @@ def frontier_reasons(cases: Sequence[Case]) -> Counter[str]:
     rules = TriageRules()
     for case in cases:
         for file in parse_case(case):
-            decision = classify_file(file, rules)
-            if decision is not None:
-                continue
-            for hunk in file.hunks:
-                d = classify_hunk(file, hunk, rules)
-                if d.route is Route.FRONTIER:
-                    reasons[d.reason] += len(hunk.added) + len(hunk.removed)
+            for routed in route_file(file, rules, case.files.get(file.path)):
+                if routed.decision.route is Route.FRONTIER:
+                    reasons[routed.decision.reason] += changed_lines(routed.hunk)
     return reasons
 
 

@@ -22,7 +22,7 @@ from reviewers.llm.recording import RecordingLLM, RecordingMissing
 from reviewers.models import FileDiff, LineKind, Route, Side, Usage
 from reviewers.prompts import PromptSet
 from reviewers.review import Mode, Models, ReviewConfig, ReviewInput, review_diff
-from reviewers.triage import TriageRules, classify_file, classify_hunk
+from reviewers.triage import TriageRules, route_file
 
 Progress = Callable[[int, int, str, float], None]  # (done, total, case id, seconds elapsed)
 MODEL_ID_FILE = "model_id"  # beside a role's recordings: the model they were recorded from
@@ -113,14 +113,14 @@ def review_input(case: Case, files: tuple[FileDiff, ...]) -> ReviewInput:
     return ReviewInput(files, dict(seen.files), seen.title or "", seen.body or "")
 
 
-def line_routes(files: Sequence[FileDiff], rules: TriageRules) -> dict[LineKey, Route]:
+def line_routes(
+    files: Sequence[FileDiff], rules: TriageRules, sources: Mapping[str, str] | None = None
+) -> dict[LineKey, Route]:
     """The route triage gives every changed line, exactly as reviewers.review.plan decides."""
     routes: dict[LineKey, Route] = {}
     for file in files:
-        decision = classify_file(file, rules)
-        whole = decision.route if decision is not None and decision.route is Route.SKIP else None
-        for hunk in file.hunks:
-            route = whole or classify_hunk(file, hunk, rules).route
+        for routed in route_file(file, rules, (sources or {}).get(file.path)):
+            hunk, route = routed.hunk, routed.decision.route
             for ln in hunk.lines:
                 if ln.kind is LineKind.ADDED and ln.new_no is not None:
                     routes[(file.path, Side.RIGHT, ln.new_no)] = route
@@ -191,7 +191,8 @@ async def run_benchmark_async(
         run, files = await run_case(case, models, prompts, config, cache)
         runs.append(run)
         inputs.append(ScoreInput(case.id, case.labels, case.negatives, run.comments, files))
-        routing.append(RoutingCase(case.id, case.labels, line_routes(files, config.rules)))
+        sources = case.review_input().files
+        routing.append(RoutingCase(case.id, case.labels, line_routes(files, config.rules, sources)))
         if progress is not None:
             progress(index, len(cases), case.id, time.perf_counter() - started)
     score = score_set(inputs, tolerance)

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING
 
 from bot.repoconfig import RepoConfig, instructions_for
 from reviewers.diff import DiffError, parse_file_patch
+from reviewers.globs import matches
 from reviewers.models import FileDiff, FileStatus
-from reviewers.triage import TriageRules, compile_glob
+from reviewers.triage import TriageRules
 
 if TYPE_CHECKING:  # `prbot review` uses matches() without loading PyGithub
     from bot.github import GitHubClient
@@ -28,8 +29,9 @@ class PullDiff:
     notes: tuple[str, ...] = field(default=())
 
 
-def matches(path: str, pattern: str) -> bool:
-    return compile_glob(pattern).fullmatch(path) is not None
+def repo_name(repo: str) -> str:
+    """ "owner/my-pkg" -> "my_pkg", the spelling a package of that name is imported by."""
+    return repo.rsplit("/", 1)[-1].lower().replace("-", "_").removesuffix(".py")
 
 
 def included(config: RepoConfig, path: str) -> bool:
@@ -37,9 +39,11 @@ def included(config: RepoConfig, path: str) -> bool:
     return not config.include or any(matches(path, glob) for glob in config.include)
 
 
-def repo_rules(config: RepoConfig, paths: Sequence[str]) -> tuple[TriageRules, str]:
-    """The triage rules and the model instructions a repository's config gives these paths."""
-    rules = TriageRules(ignore=config.ignore, frontier=config.frontier)
+def repo_rules(config: RepoConfig, paths: Sequence[str], repo: str = "") -> tuple[TriageRules, str]:
+    """The triage rules and the model instructions a repository's config gives these paths.
+    The repository's own name is never a risk word by itself (`httpx` in encode/httpx)."""
+    allow = (repo_name(repo),) if repo else ()
+    rules = TriageRules(ignore=config.ignore, frontier=config.frontier, allow=allow)
     return rules, instructions_for(config, paths, matches)
 
 
@@ -82,7 +86,7 @@ def read_pull_diff(
         text = client.get_text(repo, path, head_sha)
         if text is not None:
             sources[path] = text
-    rules, instructions = repo_rules(config, [f.path for f in files])
+    rules, instructions = repo_rules(config, [f.path for f in files], repo)
     return PullDiff(
         files=tuple(files),
         sources=sources,

@@ -32,7 +32,7 @@ from reviewers.prompts import Prompt, PromptSet, frame_untrusted
 from reviewers.redact import redact
 from reviewers.snapshot import Snapshot
 from reviewers.static import RULESET_VERSION, review_static
-from reviewers.triage import TriageRules, classify_file, classify_hunk
+from reviewers.triage import ROUTING_VERSION, TriageRules, classify_file, route_file
 
 Mode = Literal["routed", "frontier-only", "small-only", "static-only"]
 MODES: tuple[Mode, ...] = ("routed", "frontier-only", "small-only", "static-only")
@@ -78,16 +78,22 @@ class Planned:
     reason: str
 
 
-def plan(files: Sequence[FileDiff], config: ReviewConfig, ledger: Ledger) -> list[Planned]:
-    """Route every hunk; whole-file skips go straight into the ledger's coverage."""
+def plan(
+    files: Sequence[FileDiff],
+    config: ReviewConfig,
+    ledger: Ledger,
+    sources: Mapping[str, str] | None = None,
+) -> list[Planned]:
+    """Route every hunk (a new file per top-level definition); whole-file skips go straight
+    into the ledger's coverage. Head sources make triage's syntax comparison exact."""
     planned: list[Planned] = []
     for file in files:
         decision = classify_file(file, config.rules)
         if decision is not None and decision.route is Route.SKIP:
             ledger.skip(Unreviewed(file.path, None, Route.SKIP, decision.reason))
             continue
-        for hunk in file.hunks:
-            hunk_decision = classify_hunk(file, hunk, config.rules)
+        for routed in route_file(file, config.rules, (sources or {}).get(file.path)):
+            hunk, hunk_decision = routed.hunk, routed.decision
             route = override(hunk_decision.route, config.mode)
             planned.append(Planned(file, hunk, route, hunk_decision.reason))
             ledger.count(file.path, route, changed_lines(hunk))
@@ -109,7 +115,7 @@ async def review_diff(
     inp: ReviewInput, models: Models, prompts: PromptSet, config: ReviewConfig, cache: ReviewCache
 ) -> Review:
     ledger = Ledger(len(inp.files), config.prices, config.budget_usd, config.budget_tokens)
-    planned = plan(inp.files, config, ledger)
+    planned = plan(inp.files, config, ledger, inp.sources)
     reviewable = [f for f in inp.files if any(p.file is f for p in planned)]
     static = review_static(reviewable, inp.sources)
     if static.unchecked:
@@ -222,7 +228,7 @@ class RouteRun:
                     self.route,
                     self.prompt.ref,
                     self.llm.model_id,
-                    RULESET_VERSION,
+                    f"{RULESET_VERSION}+{ROUTING_VERSION}",
                     self.config.instructions,
                 )
                 works.append(Work(p.file, piece, self.route, text, estimate_tokens(text), key))

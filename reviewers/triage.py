@@ -1,16 +1,12 @@
 """Deterministic routing of diff hunks to SKIP, SMALL or FRONTIER, each with a short reason.
 
-Conservative by design: a hunk goes SMALL only when it cannot change behaviour (comments,
-docs, formatting, import order) or is in a low-stakes file kind (tests, config) without any
-risk pattern; everything else that is code goes FRONTIER.
-
-Path globs are gitignore-like (not fnmatch, whose `*` crosses `/`, nor 3.11's
-PurePosixPath.match, which has no `**`):
-- `*` and `?` match within one path segment, `[...]` is a character class;
-- `**` matches any number of segments (`docs/**/*.md`, `**/fixtures/`);
-- a glob without `/` matches a file or directory name at any depth (`*.min.js`, `vendor/`);
-- a glob with a `/` before its end, or a leading `/`, is anchored at the repository root;
-- a trailing `/` matches a directory, i.e. everything below it.
+Conservative by design: a code hunk goes SMALL only when it cannot change behaviour (its
+syntax tree is unchanged apart from formatting, comments and docstrings, or only imports
+moved: reviewers.equivalence); docs, config and test files go SMALL unless a FRONTIER glob
+or (config) a risky setting claims them; everything else that is code goes FRONTIER, with
+the risk pattern it touches as its reason when there is one (reviewers.risk). A new file
+is routed per top-level definition, not as one block. Path globs have gitignore
+semantics (reviewers.globs).
 """
 
 from __future__ import annotations
@@ -18,19 +14,18 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import PurePosixPath
 
-from reviewers.hunktext import (
-    Syntax,
-    comment_only,
-    formatting_only,
-    import_reorder,
-    syntax_for,
-    whitespace_only,
-    words,
-)
-from reviewers.models import DiffLine, FileDiff, FileStatus, Hunk, LineKind, Route, RouteDecision
+from reviewers.equivalence import FREE_INDENT, REORDERED, same_syntax, whitespace_only
+from reviewers.globs import GlobSet
+from reviewers.models import FileDiff, FileStatus, Hunk, LineKind, Route, RouteDecision
+from reviewers.risk import Side, code_risk, config_risk, words
+from reviewers.syntax import Tree, code_only, definitions, language_for, parse
+
+# Bumped whenever a change of rules can route a hunk differently: part of every cache key.
+ROUTING_VERSION = "routing-2"
+TEST_FILE = "test file"  # the reason the small prompt keys its test-quality review on
 
 LOCK_FILES = (
     "poetry.lock", "package-lock.json", "yarn.lock", "pnpm-lock.yaml", "Cargo.lock", "uv.lock",
@@ -86,58 +81,13 @@ CODE_SUFFIXES = words(
 
 @dataclass(frozen=True, slots=True)
 class TriageRules:
-    """Per-repository routing globs, on top of the built-in defaults (see the module doc)."""
+    """Per-repository routing, on top of the built-in defaults (see the module doc)."""
 
     ignore: tuple[str, ...] = ()  # extra globs to SKIP
     frontier: tuple[str, ...] = ()  # globs always FRONTIER (they beat every ignore)
     small: tuple[str, ...] = ()  # globs that go SMALL unless a risk pattern hits
-
-
-def compile_glob(pattern: str) -> re.Pattern[str]:
-    """A regex that fullmatches the repository-relative POSIX paths `pattern` selects."""
-    body = pattern.strip("/")
-    anchored = pattern.startswith("/") or "/" in body
-    out: list[str] = []
-    i = 0
-    while i < len(body):
-        if body.startswith("**/", i):
-            out.append("(?:[^/]*/)*")
-            i += 3
-        elif body.startswith("**", i):
-            out.append(".*")
-            i += 2
-        elif body[i] == "*":
-            out.append("[^/]*")
-            i += 1
-        elif body[i] == "?":
-            out.append("[^/]")
-            i += 1
-        elif body[i] == "[" and "]" in body[i + 2 :]:
-            end = body.index("]", i + 2)
-            inner = body[i + 1 : end].replace("\\", "\\\\")
-            out.append("[^" + inner[1:] + "]" if inner[:1] in "!^" else "[" + inner + "]")
-            i = end + 1
-        else:
-            out.append(re.escape(body[i]))
-            i += 1
-    prefix = "" if anchored else "(?:.*/)?"
-    suffix = "/.+" if pattern.endswith("/") else "(?:/.+)?"
-    return re.compile(prefix + "".join(out) + suffix)
-
-
-class GlobSet:
-    """Named globs matched together; reports the first glob (in order) that matches."""
-
-    def __init__(self, globs: tuple[str, ...]) -> None:
-        self.globs = globs
-        self._each = tuple(compile_glob(g) for g in globs)
-        joined = "|".join(f"(?:{rx.pattern})" for rx in self._each)
-        self._any = re.compile(joined) if globs else None
-
-    def first(self, path: str) -> str | None:
-        if self._any is None or self._any.fullmatch(path) is None:
-            return None
-        return next(g for g, rx in zip(self.globs, self._each, strict=True) if rx.fullmatch(path))
+    allow: tuple[str, ...] = ()  # words never a risk by themselves (the repository's name)
+    equivalent: Route = Route.SMALL  # where a hunk with an unchanged syntax tree goes
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,13 +95,15 @@ class PathInfo:
     frontier: str | None  # the frontier glob that matched
     small: str | None  # the small glob that matched
     kind: str  # "tests" | "docs" | "config" | "code"
-    syntax: Syntax
+    language: str | None  # reviewers.syntax's language, when a grammar fits
 
 
 class CompiledRules:
     """TriageRules with every glob compiled once, and a memo of path facts."""
 
     def __init__(self, rules: TriageRules) -> None:
+        self.rules = rules
+        self.allow = frozenset(w.lower() for w in rules.allow)
         self.ignore = GlobSet(rules.ignore)
         self.frontier = GlobSet(DEFAULT_FRONTIER + rules.frontier)
         self.small = GlobSet(rules.small)
@@ -164,16 +116,16 @@ class CompiledRules:
         known = self._memo.get(path)
         if known is None:
             kind = self._kind(path)
-            syntax = syntax_for(path, docs=kind == "docs")
-            known = PathInfo(self.frontier.first(path), self.small.first(path), kind, syntax)
+            language = language_for(path) if kind in ("code", "tests") else None
+            known = PathInfo(self.frontier.first(path), self.small.first(path), kind, language)
             self._memo[path] = known
         return known
 
     def _kind(self, path: str) -> str:
         for kind, globs in self.kinds:
-            if globs.first(path):
+            if path in globs:
                 return kind
-        if self.docs.first(path) and PurePosixPath(path).suffix.lower() not in CODE_SUFFIXES:
+        if path in self.docs and PurePosixPath(path).suffix.lower() not in CODE_SUFFIXES:
             return "docs"
         return "code"
 
@@ -240,123 +192,149 @@ def _no_hunks_reason(file: FileDiff) -> str:
     return "no content change"
 
 
-def classify_hunk(file: FileDiff, hunk: Hunk, rules: TriageRules) -> RouteDecision:
+@dataclass(frozen=True, slots=True)
+class Routed:
+    hunk: Hunk  # a hunk of the file, or a piece of one (a new file's top-level definition)
+    decision: RouteDecision
+
+
+def route_file(file: FileDiff, rules: TriageRules, head: str | None = None) -> list[Routed]:
+    """Every hunk of a file with its route; `head` is the file's full head text, if known
+    (it makes the syntax comparison exact). Whole-file skips come back once per hunk."""
+    whole = classify_file(file, rules)
+    if whole is not None:
+        return [Routed(hunk, whole) for hunk in file.hunks]
+    routed = []
+    for hunk in file.hunks:
+        for piece in pieces(file, hunk, rules):
+            routed.append(Routed(piece, classify_hunk(file, piece, rules, head)))
+    return routed
+
+
+def pieces(file: FileDiff, hunk: Hunk, rules: TriageRules) -> tuple[Hunk, ...]:
+    """A new file's hunk cut before each top-level definition; any other hunk as it is."""
+    language = compiled(rules).info(file.path).language
+    if file.status is not FileStatus.ADDED or language is None or len(hunk.lines) < 2:
+        return (hunk,)
+    texts = [ln.text for ln in hunk.lines]
+    tops = _top_level_starts(parse("\n".join(texts), language))
+    cuts = sorted({0, *(_above_decorators(texts, s - 1) for s in tops if s > 1)})
+    if len(cuts) < 2:
+        return (hunk,)
+    bounds = [*cuts, len(texts)]
+    return tuple(
+        replace(
+            hunk,
+            lines=hunk.lines[lo:hi],
+            new_start=hunk.new_start + lo,
+            new_len=hi - lo,
+            section=f"{hunk.section} (part {i + 1})".strip(),
+        )
+        for i, (lo, hi) in enumerate(zip(bounds, bounds[1:], strict=False))
+        if hi > lo
+    )
+
+
+def _top_level_starts(tree: Tree) -> list[int]:
+    found = definitions(tree)
+    outer: list[int] = []
+    end = 0
+    for d in found:  # outermost first, in line order
+        if d.start_line > end:
+            outer.append(d.start_line)
+            end = d.end_line
+    return outer
+
+
+def _above_decorators(texts: Sequence[str], index: int) -> int:
+    while index > 0 and texts[index - 1].lstrip().startswith("@"):
+        index -= 1
+    return index
+
+
+def classify_hunk(
+    file: FileDiff, hunk: Hunk, rules: TriageRules, head: str | None = None
+) -> RouteDecision:
     """Route one hunk; the reason names the rule that decided."""
-    info = compiled(rules).info(file.path)
+    rules_c = compiled(rules)
+    info = rules_c.info(file.path)
     if info.frontier is not None:
         return RouteDecision(Route.FRONTIER, f"frontier path ({info.frontier})")
     before = [ln.text for ln in hunk.lines if ln.kind is not LineKind.ADDED]
     after = [ln.text for ln in hunk.lines if ln.kind is not LineKind.REMOVED]
-    if whitespace_only(before, after, info.syntax):
+    free = info.language in FREE_INDENT or PurePosixPath(file.path).suffix in _FREE_SUFFIXES
+    if whitespace_only(before, after, prose=info.kind == "docs", free=free):
         return RouteDecision(Route.SKIP, "whitespace-only")
-    removed = [ln.text for ln in hunk.lines if ln.kind is LineKind.REMOVED]
     added = [ln.text for ln in hunk.lines if ln.kind is LineKind.ADDED]
-    if info.kind != "docs":
-        hit = risk(hunk.section, removed, added)
-        if hit is not None:
-            return RouteDecision(Route.FRONTIER, f"risk: {hit}")
-    if not added:
-        return _deletion(removed, info)
-    old = [ln for ln in hunk.lines if ln.kind is not LineKind.ADDED]
-    new = [ln for ln in hunk.lines if ln.kind is not LineKind.REMOVED]
-    return _small_or_frontier(info, hunk.lines, old, new)
-
-
-def _deletion(removed: list[str], info: PathInfo) -> RouteDecision:
-    if info.kind == "code" and info.small is None:
-        guard = deletion_guard(removed)
-        if guard is not None:
-            return RouteDecision(Route.FRONTIER, f"deletion removes {guard}")
-    return RouteDecision(Route.SKIP, "deletion-only")
-
-
-def _small_or_frontier(
-    info: PathInfo, lines: Sequence[DiffLine], old: list[DiffLine], new: list[DiffLine]
-) -> RouteDecision:
-    if info.small is not None:
-        return RouteDecision(Route.SMALL, f"small path ({info.small})")
+    if info.kind in ("docs", "tests", "config") and not added:
+        return RouteDecision(Route.SKIP, "deletion-only")
+    if info.kind == "docs":
+        return RouteDecision(Route.SMALL, "docs")
     if info.kind == "tests":
-        return RouteDecision(Route.SMALL, "tests only")
-    if info.kind in ("docs", "config"):
-        return RouteDecision(Route.SMALL, info.kind)
-    if comment_only(old, new, info.syntax):
-        return RouteDecision(Route.SMALL, "comments/docstrings only")
-    if import_reorder(old, new):
-        return RouteDecision(Route.SMALL, "import reordering")
-    if formatting_only(lines, info.syntax):
-        return RouteDecision(Route.SMALL, "formatting-only")
+        return RouteDecision(Route.SMALL, TEST_FILE)
+    if info.kind == "config":
+        hit = config_risk(added)
+        return RouteDecision(Route.FRONTIER, f"risk: {hit}") if hit else _small("config")
+    return _code(file, hunk, info, rules_c, head)
+
+
+_FREE_SUFFIXES = frozenset({".css", ".scss", ".less", ".json"})
+# Files no grammar covers whose `#` lines are comments.
+_HASH_COMMENTED = frozenset({"dockerfile", "containerfile", "makefile", ".mk", ".cmake", ".tf"})
+
+
+def _small(reason: str) -> RouteDecision:
+    return RouteDecision(Route.SMALL, reason)
+
+
+def _code(
+    file: FileDiff, hunk: Hunk, info: PathInfo, rules: CompiledRules, head: str | None
+) -> RouteDecision:
+    old, new = sides(hunk)
+    if not new.changed:
+        return _deletion(old, info, rules)
+    same = same_syntax(file, hunk, info.language, head) or _hash_comments(file.path, hunk)
+    if same is not None:
+        route = Route.SMALL if same == REORDERED else rules.rules.equivalent
+        return RouteDecision(route, same)
+    hit = code_risk(new, info.language, rules.allow) or code_risk(old, info.language, rules.allow)
+    if hit is not None:
+        return RouteDecision(Route.FRONTIER, f"risk: {hit}")
+    if info.small is not None:
+        return _small(f"small path ({info.small})")
     return RouteDecision(Route.FRONTIER, "code")
 
 
-# Risk vocabulary: matched against the identifier parts of the changed text (camelCase and
-# snake_case split, lower-cased), so "getAuthToken" hits "auth" but "author" does not.
-_RISK_WORDS = """
-auth authn authz authenticate authenticated authentication authenticator authorize authorized
-authorization authorizer unauthorized unauthenticated login logout signin signout permission
-permissions privilege privileges credential credentials password passwords passwd passphrase
-token tokens session sessions csrf xsrf oauth oauth2 jwt jwks acl rbac admin superuser sudo
-secret secrets apikey cookie cookies saml ldap mfa otp totp sso impersonate
-crypto cryptography hashlib hmac md5 sha1 sha256 sha512 bcrypt scrypt pbkdf2 argon2 encrypt
-encrypted encryption decrypt decrypted decryption cipher ciphertext aes rsa ecdsa ed25519 nonce
-salt ssl tls cert certs certificate certificates x509 urandom
-sql sqlite sqlite3 cursor executemany executescript psycopg psycopg2 pymysql sqlalchemy
-subprocess popen shlex pexpect
-pickle cpickle dill marshal jsonpickle shelve unpickle unpickler unserialize deserialize
-pathlib tempfile mktemp mkstemp shutil rmtree tarfile zipfile extractall upload uploads
-uploaded symlink chmod chown
-urllib urllib2 urllib3 urlopen httpx aiohttp socket sockets websocket websockets paramiko
-ftplib smtplib telnetlib axios curl wget ssrf
-postinstall preinstall
-"""
-_RISK_VOCAB = words(_RISK_WORDS)
-# Shapes that need punctuation; each is searched only when one of its trigger words is
-# present (one alternation of them all is several times slower in `re`).
-_RISK_SHAPES = tuple(
-    (label, words(triggers), re.compile(rx))
-    for label, triggers, rx in (
-        ("os.system", "os", r"\bos\.(?:system|popen|exec\w*|spawn\w*)\b"),
-        ("eval/exec", "eval exec", r"(?<![\w.])(?:eval|exec)\s*\("),
-        ("shell=True", "shell", r"\bshell\s*=\s*True\b"),
-        ("dynamic import", "import importlib", r"\b__import__\b|\bimportlib\b"),
-        ("process", "check child runtime",
-         r"\bcheck_(?:output|call)\b|\bchild_process\b|\bRuntime\.getRuntime\(\)"),
-        ("SQL", "select insert delete update drop alter create truncate",
-         r"\b(?:SELECT\b[^\n]{0,200}?\bFROM|INSERT\s+INTO|DELETE\s+FROM|UPDATE\s+\w+\s+SET"
-         r"|(?:DROP|ALTER|CREATE|TRUNCATE)\s+TABLE)\b"),
-        ("execute(", "execute raw", r"\.(?:execute|raw)\s*\("),
-        ("yaml.load", "yaml", r"\byaml\.(?:unsafe_)?load(?:_all)?\s*\("),
-        ("unsafe load", "torch joblib", r"\b(?:torch|joblib)\.load\s*\("),
-        ("open(", "open", r"(?<![\w.])open\s*\("),
-        ("os.path", "path joinpath send",
-         r"\bos\.path\b|\bPath\s*\(|\bjoinpath\b|\bsend_(?:file|from_directory)\b"),
-        ("file ops", "os", r"\bos\.(?:remove|unlink|rename|replace|chmod|chown|makedirs|mkdir"
-         r"|rmdir|listdir|scandir|walk|symlink)\b"),
-        ("URL", "http https ws wss ftp", r"\b(?:https?|wss?|ftp)://"),
-        ("requests", "requests http httplib",
-         r"\brequests\.\w+|\bimport\s+requests\b|\bhttp\.client\b|\bhttplib\b"),
-        ("fetch", "fetch xmlhttp verify",
-         r"\bfetch\s*\(|\bXMLHttpRequest\b|\bverify\s*=\s*False\b"),
-        ("html injection", "html inner mark render markup safe autoescape",
-         r"\binnerHTML\b|\bdangerouslySetInnerHTML\b|\bmark_safe\b"
-         r"|\brender_template_string\b|\bMarkup\s*\(|\|\s*safe\b|\bautoescape\b"),
-        ("xml parsing", "xml lxml", r"\bxml\.(?:etree|dom|sax)\b|\blxml\b"),
-    )
-)  # fmt: skip
-_CAMEL = re.compile(r"([a-z0-9])([A-Z])")
-_WORD = re.compile(r"[a-z0-9]+")
+SAME_TEXT = "comments only"
 
 
-def risk(section: str, removed: list[str], added: list[str]) -> str | None:
-    """The first risk pattern the changed lines or the section header touch, if any."""
-    text = "\n".join([section, *removed, *added])
-    words = set(_WORD.findall(_CAMEL.sub(r"\1_\2", text).lower()))
-    hits = _RISK_VOCAB & words
-    if hits:
-        return min(hits)
-    for label, triggers, regex in _RISK_SHAPES:
-        if not triggers.isdisjoint(words) and regex.search(text):
-            return label
-    return None
+def _hash_comments(path: str, hunk: Hunk) -> str | None:
+    name = PurePosixPath(path)
+    if name.name.lower() not in _HASH_COMMENTED and name.suffix.lower() not in _HASH_COMMENTED:
+        return None
+    changed = [ln.text for ln in hunk.lines if ln.kind is not LineKind.CONTEXT and ln.text.strip()]
+    return SAME_TEXT if all(t.lstrip().startswith("#") for t in changed) else None
+
+
+def sides(hunk: Hunk) -> tuple[Side, Side]:
+    """The hunk's old and new text, each with the 1-based positions of its changed lines."""
+    out = []
+    for leave_out, kind in ((LineKind.ADDED, LineKind.REMOVED), (LineKind.REMOVED, LineKind.ADDED)):
+        lines = [ln for ln in hunk.lines if ln.kind is not leave_out]
+        changed = frozenset(i + 1 for i, ln in enumerate(lines) if ln.kind is kind)
+        out.append(Side([ln.text for ln in lines], changed))
+    return out[0], out[1]
+
+
+def _deletion(old: Side, info: PathInfo, rules: CompiledRules) -> RouteDecision:
+    if info.small is None:
+        hit = code_risk(old, info.language, rules.allow)
+        if hit is not None:
+            return RouteDecision(Route.FRONTIER, f"risk: {hit}")
+        guard = deletion_guard(old, info.language)
+        if guard is not None:
+            return RouteDecision(Route.FRONTIER, f"deletion removes {guard}")
+    return RouteDecision(Route.SKIP, "deletion-only")
 
 
 _GUARD = re.compile(
@@ -367,7 +345,11 @@ _GUARD = re.compile(
 )
 
 
-def deletion_guard(removed: list[str]) -> str | None:
+def deletion_guard(old: Side, language: str | None) -> str | None:
     """A check, early exit or cleanup among deleted code lines: deleting it can be a bug."""
+    lines = list(old.lines)
+    if language is not None:
+        lines = code_only(parse("\n".join(lines), language)).split("\n")
+    removed = [lines[i - 1] for i in sorted(old.changed) if i <= len(lines)]
     found = _GUARD.search("\n".join(removed))
     return None if found is None else (found.group(1) or found.group(2))
