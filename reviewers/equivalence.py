@@ -71,9 +71,42 @@ def same_syntax(file: FileDiff, hunk: Hunk, language: str | None, head: str | No
         return None
     if language == "python":
         return _python_same(file, hunk, head)
-    old, new = _side_text(hunk, LineKind.ADDED), _side_text(hunk, LineKind.REMOVED)
-    same = _shape(parse(old, language).root) == _shape(parse(new, language).root)
+    base = base_text(file, head) if head is not None else None
+    if head is not None and base is not None:
+        # Whole files: a comment whose opening line is outside the hunk is still a comment.
+        old_range = (hunk.old_start, hunk.old_start + hunk.old_len - 1)
+        new_range = (hunk.new_start, hunk.new_start + hunk.new_len - 1)
+        same = _leaves(base, language, old_range) == _leaves(head, language, new_range)
+    else:
+        old, new = _side_text(hunk, LineKind.ADDED), _side_text(hunk, LineKind.REMOVED)
+        same = _shape(parse(old, language).root) == _shape(parse(new, language).root)
     return SAME if same else None
+
+
+def _leaves(text: str, language: str, lines: tuple[int, int]) -> list[str]:
+    """The file's leaves (string literals whole, comments left out) that start on the lines,
+    each with its parent's kind: `return\nx` and `return x` differ in JS by the parent."""
+    lo, hi = lines
+    return [leaf for line, leaf in _file_leaves(text, language) if lo <= line <= hi]
+
+
+@lru_cache(maxsize=8)
+def _file_leaves(text: str, language: str) -> tuple[tuple[int, str], ...]:
+    found: list[tuple[int, str]] = []
+    stack = [parse(text, language).root]
+    while stack:
+        node = stack.pop()
+        kind = node.kind()
+        if kind in _COMMENTS:
+            continue
+        children = node.children()
+        if not children or kind in _STRINGS:
+            parent = node.parent()
+            context = parent.kind() if parent is not None else ""
+            found.append((node.range().start.line + 1, _unquote(f"{kind}:{node.text()}") + context))
+            continue
+        stack.extend(reversed(children))
+    return tuple(found)
 
 
 def spans(hunk: Hunk) -> tuple[Span, Span]:

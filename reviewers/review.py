@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from reviewers.anchoring import anchor, dedupe
@@ -28,6 +28,7 @@ from reviewers.models import (
     TokenUsage,
     Unreviewed,
 )
+from reviewers.prescreen import eligible, screen
 from reviewers.prompts import Prompt, PromptSet, frame_untrusted
 from reviewers.redact import redact
 from reviewers.snapshot import Snapshot
@@ -53,6 +54,7 @@ class ReviewConfig:
     min_confidence: float = 0.5
     max_comments: int = 30
     concurrency: int = 4
+    prescreen: bool = False  # reviewers.prescreen: off until measured with a real model
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,10 +98,31 @@ def plan(
             hunk, hunk_decision = routed.hunk, routed.decision
             route = override(hunk_decision.route, config.mode)
             planned.append(Planned(file, hunk, route, hunk_decision.reason))
-            ledger.count(file.path, route, changed_lines(hunk))
             if route is Route.SKIP:
                 ledger.skip(Unreviewed(file.path, hunk.index, Route.SKIP, hunk_decision.reason))
     return planned
+
+
+async def prescreened(
+    planned: list[Planned], llm: LLM, config: ReviewConfig, ledger: Ledger
+) -> list[Planned]:
+    """reviewers.prescreen: FRONTIER hunks no risk rule claimed that the small model clears
+    go SMALL, with its reason."""
+    asked = [p for p in planned if p.route is Route.FRONTIER and eligible(p.reason)]
+    result = await screen([(p.file, p.hunk) for p in asked], llm)
+    if result.tokens.total:
+        price = price_for(result.model, config.prices)
+        cost = cost_usd(result.tokens, price) if price is not None else 0.0
+        ledger.spend(Route.SMALL, result.model, result.tokens, cost, known=price is not None)
+    if result.note:
+        ledger.note(result.note)
+    cleared = {id(p): v.reason for p, v in zip(asked, result.verdicts, strict=True) if not v.deep}
+    return [
+        replace(p, route=Route.SMALL, reason=f"pre-screen: {cleared[id(p)]}")
+        if id(p) in cleared
+        else p
+        for p in planned
+    ]
 
 
 def override(route: Route, mode: Mode) -> Route:
@@ -116,6 +139,10 @@ async def review_diff(
 ) -> Review:
     ledger = Ledger(len(inp.files), config.prices, config.budget_usd, config.budget_tokens)
     planned = plan(inp.files, config, ledger, inp.sources)
+    if config.prescreen and config.mode == "routed" and models.small is not None:
+        planned = await prescreened(planned, models.small, config, ledger)
+    for p in planned:
+        ledger.count(p.file.path, p.route, changed_lines(p.hunk))
     reviewable = [f for f in inp.files if any(p.file is f for p in planned)]
     static = review_static(reviewable, inp.sources)
     if static.unchecked:

@@ -70,7 +70,7 @@ CONFIG = (
     "*.toml", "*.cfg", "*.ini", "*.yaml", "*.yml", "*.json", "*.jsonc", "*.properties",
     "requirements*.txt", "constraints*.txt", ".gitignore", ".gitattributes", ".dockerignore",
     ".editorconfig", ".flake8", ".pylintrc", ".prettierrc", ".npmrc", ".nvmrc",
-    ".python-version",
+    ".python-version", "pom.xml",
 )  # fmt: skip
 # Code under docs/ or with a code extension is code, not docs.
 CODE_SUFFIXES = words(
