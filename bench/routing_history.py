@@ -7,7 +7,11 @@ with git, nothing copied) as a pull request and prints, per repository:
 - with --tokens, the frontier and total tokens of the real pipeline in routed mode against
   frontier-only, both roles served by the ScriptedModel (bench.scripted, NOT a real model).
 Then routing recall (labels whose lines reach a reviewer that looks at them) on the
-labeled sets. Targets (issue 15): FRONTIER share <= 40% per repository, routed frontier
+labeled sets, and the FRONTIER labels the optional small-model pre-screen
+(reviewers.prescreen) would have sent to SMALL, asked through the ScriptedModel: it cannot
+answer the pre-screen's schema, so every hunk stays FRONTIER; with a real model the same
+count is the figure to check before turning the pre-screen on.
+Targets (issue 15): FRONTIER share <= 40% per repository, routed frontier
 tokens <= 0.6 x frontier-only, routing recall >= 0.98.
 """
 
@@ -25,11 +29,14 @@ from bench.cases import load_cases
 from bench.perf_routing import REAL_SET
 from bench.routing_report import RoutingCase, best_route, score_routing
 from bench.run import line_routes, parse_case
-from bench.scripted import scripted_models, scripted_prices
+from bench.scripted import SMALL_ID, ScriptedModel, scripted_models, scripted_prices
 from reviewers.cache import NoCache
 from reviewers.diff import DiffError, parse_diff
+from reviewers.llm.base import LLM
 from reviewers.llm.pricing import DEFAULT_PRICES
 from reviewers.models import FileDiff, FileStatus, LineKind, Route
+from reviewers.models import Side as ModelSide
+from reviewers.prescreen import eligible, screen
 from reviewers.prompts import default_prompts_dir, load_prompts
 from reviewers.review import Mode, ReviewConfig, ReviewInput, review_diff
 from reviewers.triage import TriageRules, route_file
@@ -227,6 +234,38 @@ def print_recall(name: str, directory: Path) -> None:
         print(f"  reaches no model: {where}")
 
 
+def print_prescreen(name: str, directory: Path, llm: LLM) -> None:
+    """Labels (per category) whose every in-diff line is in a hunk the pre-screen clears."""
+    sent_away: Counter[str] = Counter()
+    asked = cleared = 0
+    for case in load_cases([directory]):
+        items = [
+            (file, routed.hunk)
+            for file in parse_case(case)
+            for routed in route_file(file, TriageRules(), case.files.get(file.path))
+            if routed.decision.route is Route.FRONTIER and eligible(routed.decision.reason)
+        ]
+        result = asyncio.run(screen(items, llm))
+        gone = [(f, h) for (f, h), v in zip(items, result.verdicts, strict=True) if not v.deep]
+        asked, cleared = asked + len(items), cleared + len(gone)
+        routes = line_routes(parse_case(case), TriageRules(), case.files)
+        for f, h in gone:
+            for ln in h.lines:
+                if ln.kind is LineKind.ADDED and ln.new_no is not None:
+                    routes[(f.path, ModelSide.RIGHT, ln.new_no)] = Route.SMALL
+                elif ln.kind is LineKind.REMOVED and ln.old_no is not None:
+                    routes[(f.path, ModelSide.LEFT, ln.old_no)] = Route.SMALL
+        before = line_routes(parse_case(case), TriageRules(), case.files)
+        for label in case.labels:
+            if best_route(label, before) is Route.FRONTIER is not best_route(label, routes):
+                sent_away[label.category.value] += 1
+    shown = ", ".join(f"{c} {n}" for c, n in sorted(sent_away.items())) or "none"
+    print(
+        f"{name}: pre-screen ({llm.model_id}) asked about {asked} hunks, cleared {cleared};"
+        f" FRONTIER labels it would have sent to SMALL: {shown}"
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.routing_history", description=__doc__)
     parser.add_argument("repos", nargs="*", type=Path, help="git dirs (default: the mirrors)")
@@ -238,11 +277,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     repos = args.repos or [MIRRORS / name / "repo" for name in DEFAULT_REPOS]
     for repo in repos:
         print_repo(measure_repo(repo, args.commits, args.tokens), args.tokens)
-    print_recall(str(args.cases), args.cases)
-    if args.real.is_dir():
-        print_recall(str(args.real), args.real)
-    else:
+    sets = [args.cases] + ([args.real] if args.real.is_dir() else [])
+    for directory in sets:
+        print_recall(str(directory), directory)
+    if not args.real.is_dir():
         print(f"{args.real}: not present, skipped")
+    for directory in sets:
+        print_prescreen(str(directory), directory, ScriptedModel(SMALL_ID))
     return 0
 
 
