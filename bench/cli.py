@@ -20,6 +20,7 @@ from pydantic import ValidationError
 
 from bench.cases import Case, CaseError, load_cases
 from bench.miner import MineError, format_report, mine
+from bench.noise_cli import add_noise_commands
 from bench.pipeline import BenchPipeline, BenchSettings, build_bench_pipeline
 from bench.report import PlotUnavailable, compare, plot, to_markdown
 from bench.routing_report import RoutingCase, score_routing
@@ -81,6 +82,7 @@ def build_parser() -> argparse.ArgumentParser:
     mn.add_argument("--out", type=Path, required=True)
     mn.add_argument("--max", type=int, default=20, dest="max_cases")
     mn.set_defaults(run=lambda args: guarded(lambda: mine_command(args)))
+    add_noise_commands(cmds)
     rt = cmds.add_parser("routing", help="triage routing report only (no model)")
     rt.add_argument("--cases", type=Path, nargs="+", required=True, metavar="DIR")
     rt.set_defaults(run=lambda args: guarded(lambda: routing_command(args)))
@@ -157,6 +159,7 @@ async def run_all(
                 pipeline.cache,
                 stderr_progress(f"bench {mode}"),
                 tolerance,
+                pipeline.linter,
             )
             for mode in modes
         ]

@@ -12,10 +12,12 @@ from dataclasses import dataclass
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from adapters.ruff import build_linter
 from reviewers.cache import DiskCache, NoCache, ReviewCache
 from reviewers.prompts import PromptSet, default_prompts_dir, load_prompts
 from reviewers.review import Models, ReviewConfig
 from reviewers.settings import ReviewSettings, build_config, build_models
+from reviewers.static import Linter
 
 
 class BenchSettings(ReviewSettings, BaseSettings):
@@ -32,6 +34,7 @@ class BenchPipeline:
     config: ReviewConfig
     cache: ReviewCache
     notes: tuple[str, ...] = ()  # how the roles were resolved
+    linter: Linter | None = None  # ruff for the static tier, as the server runs it
 
     def close(self) -> None:
         if isinstance(self.cache, DiskCache):
@@ -45,4 +48,6 @@ def build_bench_pipeline(
     models, notes = build_models(settings, env)
     cache: ReviewCache = DiskCache(settings.review_cache_dir) if use_cache else NoCache()
     prompts = load_prompts(settings.prompts_dir or default_prompts_dir())
-    return BenchPipeline(models, prompts, build_config(settings), cache, tuple(notes))
+    linter, linter_notes = build_linter()
+    config = build_config(settings)
+    return BenchPipeline(models, prompts, config, cache, tuple(notes + linter_notes), linter)

@@ -22,6 +22,7 @@ from reviewers.llm.recording import RecordingLLM, RecordingMissing
 from reviewers.models import FileDiff, LineKind, Route, Side, Usage
 from reviewers.prompts import PromptSet
 from reviewers.review import Mode, Models, ReviewConfig, ReviewInput, review_diff
+from reviewers.static import Linter
 from reviewers.triage import TriageRules, route_file
 
 Progress = Callable[[int, int, str, float], None]  # (done, total, case id, seconds elapsed)
@@ -154,13 +155,19 @@ def record_models(models: Models, directory: Path, replay_only: bool) -> Models:
 
 
 async def run_case(
-    case: Case, models: Models, prompts: PromptSet, config: ReviewConfig, cache: ReviewCache
+    case: Case,
+    models: Models,
+    prompts: PromptSet,
+    config: ReviewConfig,
+    cache: ReviewCache,
+    linter: Linter | None = None,
 ) -> tuple[CaseRun, tuple[FileDiff, ...]]:
     files = parse_case(case)
     counting = CountingCache(cache)
     started = time.perf_counter()
     try:
-        review = await review_diff(review_input(case, files), models, prompts, config, counting)
+        inp = review_input(case, files)
+        review = await review_diff(inp, models, prompts, config, counting, linter)
     except RecordingMissing as err:
         raise RecordingMissing(
             f"case {case.id}: {err} (run once without --replay-only to record it)"
@@ -180,6 +187,7 @@ async def run_benchmark_async(
     cache: ReviewCache,
     progress: Progress | None = None,
     tolerance: int = DEFAULT_TOLERANCE,
+    linter: Linter | None = None,
 ) -> RunResult:
     """Review every case in order (one at a time: deterministic), then score the set."""
     config = replace(base_config, mode=config_name)
@@ -188,7 +196,7 @@ async def run_benchmark_async(
     inputs: list[ScoreInput] = []
     routing: list[RoutingCase] = []
     for index, case in enumerate(cases, start=1):
-        run, files = await run_case(case, models, prompts, config, cache)
+        run, files = await run_case(case, models, prompts, config, cache, linter)
         runs.append(run)
         inputs.append(ScoreInput(case.id, case.labels, case.negatives, run.comments, files))
         sources = case.review_input().files
@@ -218,11 +226,12 @@ def run_benchmark(
     cache: ReviewCache,
     progress: Progress | None = None,
     tolerance: int = DEFAULT_TOLERANCE,
+    linter: Linter | None = None,
 ) -> RunResult:
     """run_benchmark_async in a fresh event loop (providers must not be shared across loops)."""
     return asyncio.run(
         run_benchmark_async(
-            cases, config_name, models, prompts, base_config, cache, progress, tolerance
+            cases, config_name, models, prompts, base_config, cache, progress, tolerance, linter
         )
     )
 

@@ -59,7 +59,7 @@ def run_review(args: argparse.Namespace) -> int:
 async def review_once(inp: ReviewInput, pipeline: Pipeline) -> Review:
     try:
         return await review_diff(
-            inp, pipeline.models, pipeline.prompts, pipeline.config, pipeline.cache
+            inp, pipeline.models, pipeline.prompts, pipeline.config, pipeline.cache, pipeline.linter
         )
     finally:
         await pipeline.aclose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
+from adapters.ruff import build_linter
 from bot.repoconfig import RepoConfig, RoleModels
 from bot.settings import Settings
 from reviewers.cache import DiskCache, NoCache, ReviewCache
@@ -14,6 +15,7 @@ from reviewers.llm.spec import ModelSpec, build_llm
 from reviewers.prompts import PromptSet, default_prompts_dir, load_prompts
 from reviewers.review import Mode, Models, ReviewConfig
 from reviewers.settings import build_config, build_models
+from reviewers.static import Linter
 from reviewers.triage import TriageRules
 
 
@@ -25,6 +27,7 @@ class Pipeline:
     cache: ReviewCache
     notes: tuple[str, ...] = ()  # how the roles were resolved, for logs and `prbot review`
     choices: Mapping[str, LLM] = field(default_factory=dict)  # allowlisted models, by name
+    linter: Linter | None = None  # ruff for the static tier; None when it cannot run here
 
     async def aclose(self) -> None:
         """Close the SDK clients' connection pools, on the loop that used them."""
@@ -64,6 +67,7 @@ def narrowed(pipeline: Pipeline, repo: RepoConfig) -> tuple[Pipeline, list[str]]
         pipeline.config,
         max_comments=min(pipeline.config.max_comments, repo.max_comments),
         budget_usd=repo.budget_usd if repo.budget_usd is not None else pipeline.config.budget_usd,
+        static=repo.static,
     )
     return replace(pipeline, models=models, config=config), notes
 
@@ -97,4 +101,5 @@ def build_pipeline(
         cache = DiskCache(settings.review_cache_dir)
     prompts = load_prompts(settings.prompts_dir or default_prompts_dir())
     choices = build_choices(settings.allowed_models, env)
-    return Pipeline(models, prompts, config, cache, tuple(notes), choices)
+    linter, linter_notes = build_linter()
+    return Pipeline(models, prompts, config, cache, tuple(notes + linter_notes), choices, linter)

@@ -16,7 +16,9 @@ if TYPE_CHECKING:  # `prbot review` uses matches() without loading PyGithub
     from bot.github import GitHubClient
 
 MAX_SOURCES = 60  # full head files fetched per review (ruff and enclosing-function context)
-SOURCE_SUFFIXES = (".py", ".pyi")
+# Python for ruff; the languages with structural rules (reviewers/static/rules) for ast-grep.
+SOURCE_SUFFIXES = (".py", ".pyi", ".js", ".mjs", ".cjs", ".jsx", ".ts", ".tsx", ".go", ".java",
+                   ".rb", ".php")  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +82,7 @@ def read_pull_diff(
         if f.status is not FileStatus.DELETED and f.hunks and f.path.endswith(SOURCE_SUFFIXES)
     ]
     if len(wanted) > MAX_SOURCES:
-        notes.append(f"full source fetched for {MAX_SOURCES} of {len(wanted)} Python files.")
+        notes.append(f"full source fetched for {MAX_SOURCES} of {len(wanted)} source files.")
     sources = {}
     for path in wanted[:MAX_SOURCES]:
         text = client.get_text(repo, path, head_sha)

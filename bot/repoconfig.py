@@ -13,6 +13,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from reviewers.models import Severity
+from reviewers.static.policy import StaticPolicy
 
 CONFIG_PATH = ".github/prbot.yml"
 MAX_INSTRUCTIONS_CHARS = 4000
@@ -48,6 +49,7 @@ class RepoConfig(BaseModel):
     models: RoleModels = RoleModels()
     ignore_authors: tuple[str, ...] = ()
     ignore_labels: tuple[str, ...] = ("no-prbot",)
+    static: StaticPolicy = StaticPolicy()  # the static tier: docs/static-rules.md
 
 
 @dataclass(frozen=True, slots=True)

@@ -144,7 +144,7 @@ class PullReviewer:
         inp = ReviewInput(diff.files, diff.sources, pr.title, pr.body)
         metrics = active_metrics()  # the job runner's; None outside a job
         models = observed_models(p.models, metrics)
-        review = await review_diff(inp, models, p.prompts, config, cache)
+        review = await review_diff(inp, models, p.prompts, config, cache, p.linter)
         if review.dropped_outputs:
             log.warning("%d model answer(s) failed the schema, dropped", review.dropped_outputs)
         if metrics is not None:

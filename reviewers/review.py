@@ -32,7 +32,7 @@ from reviewers.prescreen import eligible, screen
 from reviewers.prompts import Prompt, PromptSet, frame_untrusted
 from reviewers.redact import redact
 from reviewers.snapshot import Snapshot
-from reviewers.static import RULESET_VERSION, review_static
+from reviewers.static import Linter, StaticPolicy, review_static, ruleset_version
 from reviewers.triage import ROUTING_VERSION, TriageRules, classify_file, route_file
 
 Mode = Literal["routed", "frontier-only", "small-only", "static-only"]
@@ -55,6 +55,7 @@ class ReviewConfig:
     max_comments: int = 30
     concurrency: int = 4
     prescreen: bool = False  # reviewers.prescreen: off until measured with a real model
+    static: StaticPolicy = field(default_factory=StaticPolicy)  # `static:` in .github/prbot.yml
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +71,7 @@ class ReviewInput:
     title: str = ""
     body: str = ""
     snapshot: Snapshot | None = None  # the head tree, for context beyond the changed files
+    findings: tuple[Finding, ...] = ()  # from other tools (SARIF), merged into this review
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,8 +137,14 @@ def override(route: Route, mode: Mode) -> Route:
 
 
 async def review_diff(
-    inp: ReviewInput, models: Models, prompts: PromptSet, config: ReviewConfig, cache: ReviewCache
+    inp: ReviewInput,
+    models: Models,
+    prompts: PromptSet,
+    config: ReviewConfig,
+    cache: ReviewCache,
+    linter: Linter | None = None,
 ) -> Review:
+    """`linter`: runs ruff for the static tier (adapters.ruff); None leaves Python unlinted."""
     ledger = Ledger(len(inp.files), config.prices, config.budget_usd, config.budget_tokens)
     planned = plan(inp.files, config, ledger, inp.sources)
     if config.prescreen and config.mode == "routed" and models.small is not None:
@@ -144,10 +152,14 @@ async def review_diff(
     for p in planned:
         ledger.count(p.file.path, p.route, changed_lines(p.hunk))
     reviewable = [f for f in inp.files if any(p.file is f for p in planned)]
-    static = review_static(reviewable, inp.sources)
+    static = await review_static(reviewable, inp.sources, linter, config.static)
     if static.unchecked:
-        ledger.note(f"ruff not run on {len(static.unchecked)} file(s) without full source.")
-    findings = list(static.findings)
+        why = "without full source" if linter is not None else "(no ruff configured)"
+        ledger.note(f"ruff not run on {len(static.unchecked)} Python file(s) {why}.")
+    if static.opted_out:
+        ledger.note(f"{static.opted_out} static finding(s) opted out with `prbot: ignore`.")
+    findings = [*static.findings, *inp.findings]
+    ruleset = ruleset_version(linter)
     for route, llm, prompt in (
         (Route.FRONTIER, models.frontier, prompts.frontier),
         (Route.SMALL, models.small, prompts.small),
@@ -158,7 +170,7 @@ async def review_diff(
         if llm is None or config.mode == "static-only":
             unconfigured(route, items, ledger)
             continue
-        runner = RouteRun(route, llm, prompt, inp, config, cache, ledger)
+        runner = RouteRun(route, llm, prompt, inp, config, cache, ledger, ruleset)
         findings += await runner.run(items)
     return finish(findings, inp.files, config, ledger)
 
@@ -203,9 +215,11 @@ class RouteRun:
         config: ReviewConfig,
         cache: ReviewCache,
         ledger: Ledger,
+        ruleset: str,
     ) -> None:
         self.route, self.llm, self.prompt = route, llm, prompt
         self.inp, self.config, self.cache, self.ledger = inp, config, cache, ledger
+        self.ruleset = ruleset  # the static tier's version, part of every cache key
         self.judged: dict[str, CachedHunk] = {}  # this run's answers, cache or no cache
 
     async def run(self, items: Sequence[Planned]) -> list[Finding]:
@@ -255,7 +269,7 @@ class RouteRun:
                     self.route,
                     self.prompt.ref,
                     self.llm.model_id,
-                    f"{RULESET_VERSION}+{ROUTING_VERSION}",
+                    f"{self.ruleset}+{ROUTING_VERSION}",
                     self.config.instructions,
                 )
                 works.append(Work(p.file, piece, self.route, text, estimate_tokens(text), key))

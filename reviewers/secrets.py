@@ -1,33 +1,45 @@
-"""Secret patterns shared by prompt redaction and the static secret reviewer."""
+"""Find secrets in text, for prompt redaction and the static secret reviewer.
+
+Linear in the input: every pattern is bounded (reviewers.secret_patterns), and a private
+key's END line is found by one pass over all END lines, not a look-ahead per BEGIN line.
+Obvious placeholders are never matches. Values that merely look fake (sequential runs,
+"test"/"fake"/"dummy" beside them, the same value asserted on) are matches marked `fake`:
+redaction still removes them, the reviewer does not comment on them.
+"""
 
 from __future__ import annotations
 
+import bisect
 import math
 import re
 from collections import Counter
 from dataclasses import dataclass
 
-from reviewers.models import Severity
+from reviewers.secret_patterns import (
+    PRIVATE_KEY_BEGIN,
+    PRIVATE_KEY_BODY,
+    PRIVATE_KEY_END,
+    PRIVATE_KEY_SPAN,
+    SECRET_PATTERNS,
+    SecretPattern,
+)
 
-# Every pattern is linear-time: bounded quantifiers, lookbehinds that only let a match start at
-# a token boundary, and no nested quantifiers over overlapping classes.  Group "secret", when
-# present, is the part to redact; otherwise the whole match is.
+__all__ = ["SECRET_PATTERNS", "SecretMatch", "SecretPattern", "find_secrets", "pattern_named"]
 
 _PLACEHOLDER_WORDS = (
     "changeme", "change_me", "xxx", "example", "placeholder", "your", "dummy", "redacted",
     "insert", "replace", "fixme", "todo", "sample", "fake", "****",
 )  # fmt: skip
-
-
-@dataclass(frozen=True, slots=True)
-class SecretPattern:
-    name: str  # stable id, used in "[REDACTED:<name>]" and "secret:<name>"
-    label: str  # human name for titles
-    regex: re.Pattern[str]
-    severity: Severity
-    min_entropy: float = 0.0  # bits/char the secret must reach (generic patterns only)
-    mixed: bool = False  # the secret must mix character classes (digits, cases, symbols)
-    lowered: bool = False  # the regex runs on the ASCII-lower-cased text
+_FAKE_VALUE_WORDS = ("test", "mock", "fake", "dummy", "example", "sample", "secret", "password")
+_FAKE_NEARBY = re.compile(
+    r"(?i)\b(?:test|tests|testing|fake|dummy|mock|example|sample|placeholder|not[ _-]?real)\b"
+    r"|(?i:test|fake|dummy|mock)_|_(?i:test|fake|dummy|mock)\b"
+)
+_ASSERTION = re.compile(r"\bassert|\bexpect\s*\(|\bshould\b|assertEquals?\b|\.toBe\(|\.to\.eq")
+_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+_SEQUENTIAL_RUN = 5  # "12345", "abcde": random keys almost never hold such a run
+_NEARBY = 200  # characters either side of a value that count as "its line"
+_ASSERT_WINDOW = 4096  # how far away an assertion on the same value is looked for
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,121 +47,7 @@ class SecretMatch:
     kind: str  # SecretPattern.name
     start: int  # span of the secret itself within the scanned text
     end: int
-
-
-def _pattern(
-    name: str,
-    label: str,
-    regex: str,
-    severity: Severity,
-    entropy: float = 0.0,
-    mixed: bool = False,
-    lowered: bool = False,
-) -> SecretPattern:
-    return SecretPattern(name, label, re.compile(regex), severity, entropy, mixed, lowered)
-
-
-# Matched against an ASCII-lower-cased copy of the text (same offsets): a case-insensitive
-# alternation is an order of magnitude slower in `re`.  The lookahead keeps "tokenizer",
-# "secretary" and the like out.
-_GENERIC_NAME = (
-    r"(?:password|passwd|pwd|secret|token|api_?key|apikey|access_?key|private_?key"
-    r"|auth_?key|client_?secret|credentials?)s?(?!i[sz]|ar[iy]|ion)"
-)
-_ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
-
-
-SECRET_PATTERNS: tuple[SecretPattern, ...] = (
-    _pattern(
-        "private-key",
-        "private key",
-        # Up to the END line when it is there; else the BEGIN line and the base64 lines after it.
-        r"-----BEGIN[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"
-        r"(?:(?:(?!-----END)[\s\S]){0,16384}-----END[A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"
-        r"|[^\n]{0,200}(?:\n[ \t\"'+]{0,8}[A-Za-z0-9+/=]{16,100}[^\n]{0,8}){0,200})",
-        Severity.CRITICAL,
-    ),
-    _pattern(
-        "aws-access-key-id",
-        "AWS access key id",
-        r"(?<![A-Z0-9])(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}(?![A-Z0-9])",
-        Severity.CRITICAL,
-    ),
-    _pattern(
-        "aws-secret-access-key",
-        "AWS secret access key",
-        r"(?i:aws)[\w.-]{0,20}?(?i:secret)[\w.-]{0,20}[\"']?\s{0,4}"
-        r"(?:=|:|=>)\s{0,4}[\"']?(?P<secret>[A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])",
-        Severity.CRITICAL,
-    ),
-    _pattern(
-        "github-token",
-        "GitHub token",
-        r"(?<![A-Za-z0-9_])(?:gh[pousr]_[A-Za-z0-9]{36,251}|github_pat_[A-Za-z0-9_]{22,242})"
-        r"(?![A-Za-z0-9_])",
-        Severity.CRITICAL,
-    ),
-    _pattern(
-        "slack-token",
-        "Slack token",
-        r"(?<![A-Za-z0-9])xox[abposr]-[A-Za-z0-9-]{10,250}",
-        Severity.CRITICAL,
-    ),
-    _pattern(
-        "stripe-live-key",
-        "Stripe live secret key",
-        r"(?<![A-Za-z0-9])(?:sk|rk)_live_[A-Za-z0-9]{16,247}",
-        Severity.CRITICAL,
-    ),
-    _pattern(
-        "google-api-key",
-        "Google API key",
-        r"(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![0-9A-Za-z_-])",
-        Severity.HIGH,
-    ),
-    _pattern(
-        "anthropic-api-key",
-        "Anthropic API key",
-        r"(?<![A-Za-z0-9_-])sk-ant-[A-Za-z0-9_-]{20,250}",
-        Severity.CRITICAL,
-    ),
-    _pattern(
-        "openai-api-key",
-        "OpenAI API key",
-        r"(?<![A-Za-z0-9_-])sk-(?!ant-)(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{20,250}",
-        Severity.CRITICAL,
-        mixed=True,  # keeps CSS classes and slugs like "sk-some-long-name" out
-    ),
-    _pattern(
-        "jwt",
-        "JSON Web Token",
-        r"(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]{8,4096}\.eyJ[A-Za-z0-9_-]{8,8192}"
-        r"\.[A-Za-z0-9_-]{0,4096}",
-        Severity.HIGH,
-    ),
-    _pattern(
-        "generic-secret",
-        "hard-coded secret",
-        # Starts at the name's keyword (whatever precedes it in the identifier): scanning for a
-        # keyword is far cheaper than trying every identifier start.
-        rf"{_GENERIC_NAME}[\w.-]{{0,40}}[\"']?\s{{0,4}}"
-        r"(?::=|=>|==?|:)\s{0,4}[rbu]{0,2}(?P<q>[\"'`])(?P<secret>[^\"'`\s\\]{16,512})(?P=q)",
-        Severity.HIGH,
-        entropy=3.5,
-        mixed=True,
-        lowered=True,
-    ),
-    _pattern(
-        "generic-secret",
-        "hard-coded secret",
-        # .env style: NAME=value, unquoted, alone on its line.
-        r"(?m)^[ \t]*(?:export[ \t]+)?[A-Z0-9_]{0,40}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY"
-        r"|ACCESS_?KEY|PRIVATE_?KEY)S?[A-Z0-9_]{0,40}=(?P<secret>[^\s\"'#$]{16,512})[ \t]*$",
-        Severity.HIGH,
-        entropy=3.5,
-        mixed=True,
-    ),
-)
+    fake: bool = False  # looks like a test value: redacted, but not worth a comment
 
 
 def shannon_entropy(value: str) -> float:
@@ -172,6 +70,47 @@ def is_placeholder(value: str) -> bool:
     return len(set(value)) <= 3
 
 
+def has_sequential_run(value: str, length: int = _SEQUENTIAL_RUN) -> bool:
+    """A run of `length` characters each one above the last ("12345", "abcde")."""
+    run = 1
+    for a, b in zip(value, value[1:], strict=False):
+        run = run + 1 if ord(b) - ord(a) == 1 and a.isalnum() and b.isalnum() else 1
+        if run >= length:
+            return True
+    return False
+
+
+def looks_fake(text: str, start: int, end: int) -> bool:
+    """Heuristics, no verification: the value or its line says it is not a real secret."""
+    value = text[start:end]
+    lowered = value.lower()
+    if has_sequential_run(value) or any(w in lowered for w in _FAKE_VALUE_WORDS):
+        return True
+    if _FAKE_NEARBY.search(_line(text, start, end).replace(value, " ")):
+        return True
+    return _asserted(text, start, end)
+
+
+def _line(text: str, start: int, end: int) -> str:
+    """The line around start..end, at most _NEARBY characters either side (bounded work)."""
+    lo, hi = max(0, start - _NEARBY), min(len(text), end + _NEARBY)
+    line_start = text.rfind("\n", lo, start) + 1 or lo
+    line_end = text.find("\n", end, hi)
+    return text[line_start : line_end if line_end >= 0 else hi]
+
+
+def _asserted(text: str, start: int, end: int) -> bool:
+    """The value appears, near here, on a line that asserts on it (a test's expected value)."""
+    value = text[start:end]
+    lo, hi = max(0, start - _ASSERT_WINDOW), min(len(text), end + _ASSERT_WINDOW)
+    position = text.find(value, lo, hi)
+    while position >= 0:
+        if _ASSERTION.search(_line(text, position, position + len(value))):
+            return True
+        position = text.find(value, position + len(value), hi)
+    return False
+
+
 def _is_mixed(value: str) -> bool:
     """At least two of lower case, upper case and digits: random keys have them, words do not."""
     lower = any(c.islower() for c in value)
@@ -181,8 +120,6 @@ def _is_mixed(value: str) -> bool:
 
 
 def _accept(pattern: SecretPattern, value: str) -> bool:
-    if pattern.name == "private-key":
-        return True
     if is_placeholder(value) or "EXAMPLE" in value:
         return False
     if pattern.mixed and not _is_mixed(value):
@@ -190,13 +127,37 @@ def _accept(pattern: SecretPattern, value: str) -> bool:
     return shannon_entropy(value) >= pattern.min_entropy
 
 
+def private_keys(text: str) -> list[tuple[int, int]]:
+    """Spans of private keys: BEGIN to its END line, else BEGIN and the base64 lines after."""
+    ends = [(m.start(), m.end()) for m in PRIVATE_KEY_END.finditer(text)]
+    end_starts = [s for s, _ in ends]
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while True:
+        begin = PRIVATE_KEY_BEGIN.search(text, position)
+        if begin is None:
+            return spans
+        i = bisect.bisect_left(end_starts, begin.end())
+        if i < len(ends) and ends[i][0] - begin.end() <= PRIVATE_KEY_SPAN:
+            stop = ends[i][1]
+        else:
+            body = PRIVATE_KEY_BODY.match(text, begin.end())
+            stop = body.end() if body is not None else begin.end()
+        spans.append((begin.start(), stop))
+        position = stop
+
+
 def find_secrets(text: str) -> list[SecretMatch]:
     """Every secret in `text`, sorted by position, without overlaps (specific kinds win)."""
-    found: list[tuple[int, int, int, str]] = []
+    found: list[tuple[int, int, int, str]] = [
+        (start, -end, 0, "private-key") for start, end in private_keys(text)
+    ]
     lowered = text.translate(_ASCII_LOWER)
     for rank, pattern in enumerate(SECRET_PATTERNS):
+        if pattern.name == "private-key":
+            continue
+        group = "secret" if "secret" in pattern.regex.groupindex else 0
         for m in pattern.regex.finditer(lowered if pattern.lowered else text):
-            group = "secret" if "secret" in pattern.regex.groupindex else 0
             start, end = m.span(group)
             if _accept(pattern, text[start:end]):
                 found.append((start, -end, rank, pattern.name))
@@ -205,7 +166,8 @@ def find_secrets(text: str) -> list[SecretMatch]:
     for start, neg_end, _, kind in found:
         if kept and start < kept[-1].end:
             continue
-        kept.append(SecretMatch(kind, start, -neg_end))
+        fake = kind != "private-key" and looks_fake(text, start, -neg_end)
+        kept.append(SecretMatch(kind, start, -neg_end, fake))
     return kept
 
 

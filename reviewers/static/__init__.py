@@ -1,31 +1,38 @@
-"""The static reviewers (ruff, secret patterns, security rules): offline, free, deterministic.
+"""The static reviewers (ruff and ast-grep rules, secrets): offline, free, deterministic.
 
-They serve the `small` role when no small model is configured.  `review_static` raises
-RuffError when ruff is missing or crashes: a silent "no findings" would overstate coverage.
+They serve the `small` role when no small model is configured. Rules live as data
+(reviewers/static/rules/*.yml, listed in docs/static-rules.md); ruff runs through a
+`Linter` adapter that the caller passes in (bot/ruff_runner.py), since the core does no I/O.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import hashlib
 
-from reviewers.models import FileDiff
-from reviewers.static.ruff import RULESET_VERSION as RUFF_RULESET
-from reviewers.static.ruff import RuffError, StaticResult, review_ruff
-from reviewers.static.secrets import RULESET_VERSION as SECRETS_RULESET
-from reviewers.static.secrets import review_secrets
-from reviewers.static.security import RULESET_VERSION as SECURITY_RULESET
-from reviewers.static.security import review_security
+from reviewers.secret_patterns import SECRET_PATTERNS
+from reviewers.static.policy import PathKind, PathRule, StaticPolicy
+from reviewers.static.ruff import Diagnostic, Linter, RuffError
+from reviewers.static.rules import rules_digest
+from reviewers.static.tier import StaticResult, review_static
 
-RULESET_VERSION = f"{RUFF_RULESET}+{SECRETS_RULESET}+{SECURITY_RULESET}"
+__all__ = [
+    "Diagnostic",
+    "Linter",
+    "PathKind",
+    "PathRule",
+    "RuffError",
+    "StaticPolicy",
+    "StaticResult",
+    "review_static",
+    "ruleset_version",
+]
 
-__all__ = ["RULESET_VERSION", "RuffError", "StaticResult", "review_static"]
 
+def ruleset_version(linter: Linter | None) -> str:
+    """What the static findings depend on: the rule files, the secret patterns, ruff's version.
 
-def review_static(
-    files: Sequence[FileDiff], sources: Mapping[str, str], ruff: str | None = None
-) -> StaticResult:
-    """All three reviewers over the same files; `unchecked` lists files ruff could not see."""
-    linted = review_ruff(files, sources, ruff)
-    findings = [*linted.findings, *review_secrets(files), *review_security(files)]
-    findings.sort(key=lambda f: (f.path, f.start_line, f.source))
-    return StaticResult(tuple(findings), linted.unchecked)
+    Part of cache keys; derived, so a rule edit or a ruff upgrade changes it by itself."""
+    secrets = hashlib.sha256(
+        "\n".join(p.name + "\0" + p.regex.pattern for p in SECRET_PATTERNS).encode()
+    ).hexdigest()[:8]
+    return f"rules-{rules_digest()}+secrets-{secrets}+{linter.version if linter else 'no-ruff'}"

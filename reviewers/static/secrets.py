@@ -1,17 +1,30 @@
-"""Secrets on added lines, as findings that name the kind but never repeat the secret."""
+"""Secrets on added lines, as findings that name the kind but never repeat the secret.
+
+Secrets are checked in every file, tests included. Values that look fake (see
+reviewers.secrets) are not reported; in tests, fixtures and examples a real-looking one is
+reported at a lower severity, since it is more often a test value than a leak.
+"""
 
 from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
 
-from reviewers.models import Category, DiffLine, FileDiff, Finding, LineKind, Route, Side
+from reviewers.models import (
+    Category,
+    DiffLine,
+    FileDiff,
+    Finding,
+    LineKind,
+    Route,
+    Severity,
+    Side,
+)
 from reviewers.secrets import find_secrets, pattern_named
+from reviewers.static.policy import PathKind, StaticPolicy, opted_out
 
-# Bump with any change to reviewers.secrets' patterns or to the findings below.
-RULESET_VERSION = "secrets-1"
-
-_CONFIDENCE = {"generic-secret": 0.6, "jwt": 0.7}
+_CONFIDENCE = {"generic-secret": 0.6, "jwt": 0.7, "url-credentials": 0.7}
+_IN_TESTS = (Severity.MEDIUM, 0.6)
 _BODY = (
     "A {label} appears on an added line. Treat it as leaked: revoke or rotate it now, since "
     "removing it from the code does not remove it from git history. Load it from the "
@@ -19,25 +32,38 @@ _BODY = (
 )
 
 
-def review_secrets(files: Sequence[FileDiff]) -> list[Finding]:
-    """One finding per secret that touches an added line, on the head side."""
+def review_secrets(
+    files: Sequence[FileDiff], policy: StaticPolicy | None = None
+) -> tuple[list[Finding], int]:
+    """One finding per secret that touches an added line; and how many were opted out."""
+    policy = policy or StaticPolicy()
     findings: list[Finding] = []
+    silenced = 0
     for file in files:
         if file.is_binary:
             continue
+        testing = policy.kind_of(file.path) is not PathKind.CODE
         for hunk in file.hunks:
             head = [ln for ln in hunk.lines if ln.kind is not LineKind.REMOVED]
-            findings += _scan(file.path, head)
-    return findings
+            found, dropped = _scan(file.path, head, testing, policy)
+            findings += found
+            silenced += dropped
+    return findings, silenced
 
 
-def _scan(path: str, head: list[DiffLine]) -> list[Finding]:
-    text = "\n".join(ln.text for ln in head)
+def _scan(
+    path: str, head: list[DiffLine], testing: bool, policy: StaticPolicy
+) -> tuple[list[Finding], int]:
+    texts = [ln.text for ln in head]
+    text = "\n".join(texts)
     starts = [0]
-    for ln in head:
-        starts.append(starts[-1] + len(ln.text) + 1)
+    for line in texts:
+        starts.append(starts[-1] + len(line) + 1)
     findings = []
+    silenced = 0
     for match in find_secrets(text):
+        if match.fake or not policy.secret_allowed(match.kind, path):
+            continue
         first = bisect.bisect_right(starts, match.start) - 1
         last = bisect.bisect_right(starts, max(match.start, match.end - 1)) - 1
         rows = [
@@ -45,22 +71,29 @@ def _scan(path: str, head: list[DiffLine]) -> list[Finding]:
             for ln in head[first : last + 1]
             if ln.kind is LineKind.ADDED and ln.new_no is not None
         ]
-        if rows:
-            findings.append(_finding(path, match.kind, rows[0], rows[-1]))
-    return findings
+        if not rows:
+            continue
+        if opted_out(f"secret:{match.kind}", texts, first + 1, last + 1):
+            silenced += 1
+            continue
+        findings.append(_finding(path, match.kind, rows[0], rows[-1], testing))
+    return findings, silenced
 
 
-def _finding(path: str, kind: str, start: int, end: int) -> Finding:
+def _finding(path: str, kind: str, start: int, end: int, testing: bool) -> Finding:
     pattern = pattern_named(kind)
+    severity, confidence = pattern.severity, _CONFIDENCE.get(kind, 0.9)
+    if testing:
+        severity, confidence = _IN_TESTS
     return Finding(
         path=path,
         side=Side.RIGHT,
         start_line=start,
         end_line=end,
         category=Category.SECURITY,
-        severity=pattern.severity,
-        confidence=_CONFIDENCE.get(kind, 0.9),
-        title=f"Possible {pattern.label} committed",
+        severity=severity,
+        confidence=confidence,
+        title=f"Possible {pattern.label} committed" + (" (in test code)" if testing else ""),
         body=_BODY.format(label=pattern.label),
         route=Route.SMALL,
         source=f"secret:{kind}",

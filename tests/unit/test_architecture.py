@@ -14,12 +14,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-OURS = ("bot", "reviewers", "bench", "tests")
+OURS = ("bot", "reviewers", "bench", "adapters", "tests")
 
 # What each package may import of ours (itself aside). Absent: never.
 ALLOWED: dict[str, set[str]] = {
-    "bot": {"reviewers"},
-    "bench": {"reviewers", "bot"},  # bot: POSTING_PATH only
+    "bot": {"reviewers", "adapters"},
+    "bench": {"reviewers", "adapters", "bot"},  # bot: POSTING_PATH only
+    "adapters": {"reviewers"},  # I/O the pure core is handed as protocols (ruff)
     "reviewers": set(),
 }
 # bench may replay how a review is posted (anchors checked, a 422 moved into the body),
@@ -31,6 +32,7 @@ POSTING_PATH = frozenset(
 FORBIDDEN_LIBRARIES: dict[str, set[str]] = {
     "reviewers": {"fastapi", "starlette", "uvicorn", "github", "celery", "redis"},
     "bench": {"fastapi", "starlette", "uvicorn", "celery", "redis"},
+    "adapters": {"fastapi", "starlette", "uvicorn", "github", "celery", "redis"},
     "bot": set(),
 }
 
@@ -109,6 +111,11 @@ def test_package_imports_only_what_it_may(package: str) -> None:
         ("reviewers", "fastapi", False),
         ("bench", "uvicorn", False),
         ("bot", "fastapi", True),
+        ("bot", "adapters", True),
+        ("bench", "adapters", True),
+        ("adapters", "reviewers", True),
+        ("adapters", "bot", False),
+        ("reviewers", "adapters", False),
     ],
 )
 def test_each_direction_is_allowed_or_refused(importer: str, imported: str, expected: bool) -> None:
@@ -124,7 +131,7 @@ def test_checker_sees_every_kind_of_import(tmp_path: Path) -> None:
     assert imported_modules(bad) == {"os", "bot.app", "bot.app.create_app", "bench.cli"}
 
 
-@pytest.mark.parametrize("package", ["reviewers", "bench"])
+@pytest.mark.parametrize("package", ["reviewers", "bench", "adapters"])
 def test_importing_a_package_loads_nothing_it_may_not(package: str) -> None:
     """The same rule at run time, transitively: every module of the package imported in a
     fresh interpreter, then the server modules that came with them are listed."""
@@ -137,7 +144,7 @@ def test_importing_a_package_loads_nothing_it_may_not(package: str) -> None:
         "import importlib, sys\n"
         f"for m in {modules!r}: importlib.import_module(m.removesuffix('.__init__'))\n"
         "print('\\n'.join(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('bot', 'bench', 'reviewers', 'tests'))))\n"
+        "('bot', 'bench', 'reviewers', 'adapters', 'tests'))))\n"
     )
     done = subprocess.run(
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=False
