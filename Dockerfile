@@ -10,6 +10,7 @@ WORKDIR /src
 COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY reviewers ./reviewers
+COPY adapters ./adapters
 COPY prompts ./prompts
 # The redis extra too: the same image runs `prbot worker` for the Redis backend.
 RUN pip wheel --wheel-dir /wheels ".[redis]"

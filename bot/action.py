@@ -18,7 +18,7 @@ import os
 import secrets
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -38,11 +38,13 @@ from bot.pipeline import Pipeline, build_pipeline
 from bot.prfiles import PullDiff
 from bot.repoconfig import LoadedConfig
 from bot.reviewing import Outcome, PullReviewer, Trigger
+from bot.sarif_input import read_sarif_files
 from bot.settings import ConfigError, Settings
 from bot.state import SqliteState, StateStore, Suppressions
 from reviewers.cache import DiskCache
 from reviewers.models import Finding, Review, ReviewComment, Severity, Side
 from reviewers.render import render_summary
+from reviewers.static.sarif import SarifInput
 
 EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2  # the contract of `prbot review`
 DEFAULT_API_URL = "https://api.github.com"
@@ -132,7 +134,8 @@ class ActionReviewer(PullReviewer):
 
 def run_action(args: argparse.Namespace) -> int:
     settings = action_settings(args.settings, args.state_dir)
-    return review_action(os.environ, settings, args.fail_on, sys.stdout)
+    sarif = read_sarif_files(args.sarif)
+    return review_action(os.environ, settings, args.fail_on, sys.stdout, sarif=sarif)
 
 
 def action_settings(settings_file: Path | None, state_dir: Path | None) -> Settings:
@@ -150,6 +153,7 @@ def review_action(
     fail_on: str | None,
     out: TextIO,
     options: ClientOptions | None = None,
+    sarif: tuple[SarifInput, ...] = (),
 ) -> int:
     """Everything `prbot action` does after parsing its arguments; the exit code."""
     run = read_run(env)
@@ -157,7 +161,7 @@ def review_action(
         base_url=run.api_url, seconds_between_writes=settings.github_write_gap_seconds
     )
     try:
-        result = asyncio.run(review_run(run, settings, env, options))
+        result = asyncio.run(review_run(run, settings, env, options, sarif))
     except GitHubError as error:
         sys.stderr.write(f"prbot: error: {error}\n")
         return EXIT_ERROR
@@ -211,10 +215,14 @@ def read_event(path_text: str) -> PullRequestRun:
 
 
 async def review_run(
-    run: ActionRun, settings: Settings, env: Mapping[str, str], options: ClientOptions
+    run: ActionRun,
+    settings: Settings,
+    env: Mapping[str, str],
+    options: ClientOptions,
+    sarif: tuple[SarifInput, ...] = (),
 ) -> ActionResult:
     """Review and post with the same PullReviewer the App uses, keyed by the run's token."""
-    pipeline = build_pipeline(settings, env)
+    pipeline = replace(build_pipeline(settings, env), sarif=sarif)
     client = GitHubClient.for_token(run.token, options)
     state = SqliteState(settings.data_dir / "state.sqlite3").open()
     try:

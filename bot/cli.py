@@ -130,6 +130,9 @@ def add_review(sub: Parsers, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     p.add_argument("--no-config", action="store_true", help=CONFIG_HELP)
+    p.add_argument(
+        "--sarif", type=Path, action="append", default=[], metavar="FILE", help=SARIF_HELP
+    )
     p.add_argument("--title", default="", help="PR title given to the models (untrusted)")
     p.set_defaults(run="bot.cli_review:run_review")
 
@@ -157,6 +160,18 @@ def add_server_commands(sub: Parsers, common: argparse.ArgumentParser) -> None:
     worker.set_defaults(run="bot.cli_server:run_worker")
 
 
+SARIF_HELP = (
+    "merge another tool's SARIF 2.1.0 results (eslint, golangci-lint, semgrep, ...) into the "
+    "review, on the changed lines only; repeatable. Recipes: docs/static-analysis.md"
+)
+
+
+def add_sarif(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--sarif", type=Path, action="append", default=[], metavar="FILE", help=SARIF_HELP
+    )
+
+
 def add_action(sub: Parsers, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser(
         "action", parents=[common], help="review the pull request of a GitHub Actions run"
@@ -168,6 +183,9 @@ def add_action(sub: Parsers, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument(
         "--state-dir", type=Path, help="cache and state directory (default: PRBOT_DATA_DIR)"
+    )
+    p.add_argument(
+        "--sarif", type=Path, action="append", default=[], metavar="FILE", help=SARIF_HELP
     )
     p.set_defaults(run="bot.action:run_action")
 

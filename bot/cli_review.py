@@ -19,6 +19,7 @@ from bot.output import format_review
 from bot.pipeline import Pipeline, build_pipeline, narrowed
 from bot.prfiles import included, repo_rules
 from bot.repoconfig import CONFIG_PATH, LoadedConfig, RepoConfig, parse_repo_config
+from bot.sarif_input import merged_findings, read_sarif_files
 from bot.settings import ConfigError, Settings
 from reviewers.diff import parse_diff
 from reviewers.models import FileDiff, FileStatus, Review, Severity
@@ -44,7 +45,8 @@ def run_review(args: argparse.Namespace) -> int:
         instructions=instructions,
     )
     pipeline, model_notes = narrowed(pipeline, loaded.config)
-    inp = ReviewInput(files=tuple(kept), sources=sources, title=args.title)
+    sarif = merged_findings(read_sarif_files(args.sarif), kept)
+    inp = ReviewInput(files=tuple(kept), sources=sources, title=args.title, findings=sarif)
     review = asyncio.run(review_once(inp, pipeline))
     notes = [*pipeline.notes, *model_notes] + ([loaded.error] if loaded.error else [])
     if len(kept) < len(files):

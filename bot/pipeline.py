@@ -16,6 +16,7 @@ from reviewers.prompts import PromptSet, default_prompts_dir, load_prompts
 from reviewers.review import Mode, Models, ReviewConfig
 from reviewers.settings import build_config, build_models
 from reviewers.static import Linter
+from reviewers.static.sarif import SarifInput
 from reviewers.triage import TriageRules
 
 
@@ -28,6 +29,7 @@ class Pipeline:
     notes: tuple[str, ...] = ()  # how the roles were resolved, for logs and `prbot review`
     choices: Mapping[str, LLM] = field(default_factory=dict)  # allowlisted models, by name
     linter: Linter | None = None  # ruff for the static tier; None when it cannot run here
+    sarif: tuple[SarifInput, ...] = ()  # other tools' results to merge (the Action's input)
 
     async def aclose(self) -> None:
         """Close the SDK clients' connection pools, on the loop that used them."""

@@ -20,6 +20,7 @@ from bot.pipeline import Pipeline, narrowed
 from bot.posting import MAX_BODY, post_review, truncate_body
 from bot.prfiles import PullDiff, read_pull_diff
 from bot.repoconfig import CONFIG_PATH, LoadedConfig, RepoConfig, parse_repo_config
+from bot.sarif_input import merged_findings
 from bot.state import StateStore, Suppressions
 from reviewers.cache import ReviewCache
 from reviewers.models import Review, ReviewComment, Route, Severity
@@ -141,7 +142,8 @@ class PullReviewer:
         p, model_notes = narrowed(self.pipeline, loaded.config)
         config = replace(p.config, rules=diff.rules, instructions=diff.instructions)
         cache: ReviewCache = WriteOnlyCache(p.cache) if trigger.full else p.cache
-        inp = ReviewInput(diff.files, diff.sources, pr.title, pr.body)
+        sarif = merged_findings(p.sarif, diff.files)
+        inp = ReviewInput(diff.files, diff.sources, pr.title, pr.body, findings=sarif)
         metrics = active_metrics()  # the job runner's; None outside a job
         models = observed_models(p.models, metrics)
         review = await review_diff(inp, models, p.prompts, config, cache, p.linter)

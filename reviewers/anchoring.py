@@ -15,7 +15,7 @@ SNAP_DISTANCE = 3  # how far outside every hunk a finding may be moved onto a di
 # rules; any other source is a model id, which a fingerprint must not depend on (model ids
 # can hold a colon too: "llama3:8b").
 RULE_NAMESPACES = frozenset(
-    {"ruff", "secret", "secrets", "static", "rule", "bandit", "semgrep", "mypy", "pattern"}
+    {"ruff", "secret", "secrets", "static", "rule", "bandit", "semgrep", "mypy", "pattern", "sarif"}
 )
 _SPACE = re.compile(r"\s+")
 _DIGITS = re.compile(r"\d+")

@@ -5,7 +5,7 @@ Defaults (overridable in `.github/prbot.yml` under `static:`):
 - test (test files and directories): rules marked `in_tests` (errors such as undefined names
   and syntax errors) only; no security rules, since tests exercise risky calls on purpose.
 - fixture (test data, snapshots, testdata/): no rules; deliberately odd code.
-- example (examples/, docs/ code): as tests.
+- example (examples/, samples/, demo/): as tests.
 Secrets are checked everywhere; in tests, fixtures and examples placeholder-looking values
 are dropped and real-looking ones are reported at a lower severity.
 A line opts out with `prbot: ignore[rule-id]` (or `prbot: ignore` for every rule) in a
@@ -122,7 +122,7 @@ def _default_kind(path: str) -> PathKind:
         return PathKind.FIXTURE
     if in_tests or _TEST_NAME.match(name):
         return PathKind.TEST
-    if any(d in _EXAMPLE_DIRS for d in dirs) or (dirs[:1] == ("docs",)):
+    if any(d in _EXAMPLE_DIRS for d in dirs):
         return PathKind.EXAMPLE
     return PathKind.CODE
 

@@ -129,3 +129,44 @@ def rule_named(rule_id: str) -> StaticRule:
 
 def rules_for(language: str, engine: Literal["ruff", "ast-grep"]) -> tuple[StaticRule, ...]:
     return tuple(r for r in catalogue() if r.engine == engine and language in r.languages)
+
+
+_LANGUAGE_NAMES = {
+    "python": "Python",
+    "javascript": "JavaScript",
+    "typescript": "TypeScript",
+    "tsx": "TSX",
+    "go": "Go",
+    "java": "Java",
+    "ruby": "Ruby",
+    "php": "PHP",
+}
+
+
+def rules_markdown() -> str:
+    """docs/static-rules.md: every rule by language, generated from the rule files."""
+    out = [
+        "# Static rules",
+        "",
+        "Generated from `reviewers/static/rules/*.yml` by `python -m reviewers.static > "
+        "docs/static-rules.md`; a test fails when this file is stale. How the rules run, the "
+        "path policy and the opt-out comment: [static-analysis.md](static-analysis.md).",
+        "",
+        "Secret kinds (`secret:<kind>`, checked in every file) are listed in "
+        "[static-analysis.md](static-analysis.md#secrets).",
+    ]
+    languages: dict[str, list[StaticRule]] = {}
+    for rule in catalogue():
+        languages.setdefault(rule.languages[0], []).append(rule)
+    for language, rules in languages.items():
+        out += ["", f"## {_LANGUAGE_NAMES.get(language, language)}", ""]
+        out += ["| id | severity | category | engine | in tests | what | fix | references |"]
+        out += ["|---|---|---|---|---|---|---|---|"]
+        for r in rules:
+            engine = "ruff " + ", ".join(r.ruff) if r.ruff else "ast-grep"
+            langs = "" if len(r.languages) == 1 else f" ({', '.join(r.languages)})"
+            refs = " ".join(f"<{ref}>" for ref in r.references)
+            cells = [f"`{r.id}`", r.severity.value, r.category.value, engine]
+            cells += ["yes" if r.in_tests else "no", r.title + langs, r.fix, refs]
+            out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(out) + "\n"

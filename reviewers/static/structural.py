@@ -8,9 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, cast
 
 from reviewers.static.rules import StaticRule, rules_for
 from reviewers.syntax import Tree, first_line, last_line
+
+if TYPE_CHECKING:  # ast-grep is imported on first parse (reviewers.syntax)
+    from ast_grep_py import Config
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,5 +30,5 @@ class RuleHit:
 def run_rules(tree: Tree) -> Iterator[RuleHit]:
     """Every ast-grep rule for the tree's language, over the whole tree, in rule order."""
     for rule in rules_for(tree.language, "ast-grep"):
-        for node in tree.root.find_all(rule.config()):  # type: ignore[arg-type]
+        for node in tree.root.find_all(cast("Config", rule.config())):
             yield RuleHit(rule, first_line(node), last_line(node))

@@ -2,7 +2,8 @@
 
 Rules run on the whole head file (so they see the full syntax tree) and report on added
 lines only. A file whose head text is missing is rebuilt from its hunks at the right line
-numbers, so the structural rules still see the changed code; ruff skips such files.
+numbers, so the structural rules still see the changed code; ruff skips such files (but
+for new files, whose diff is the whole file).
 """
 
 from __future__ import annotations
@@ -87,7 +88,8 @@ def _target(file: FileDiff, sources: Mapping[str, str]) -> _Target:
     source = sources.get(file.path)
     if source is not None:
         return _Target(file, added, source, True)
-    return _Target(file, added, _from_hunks(file), False)
+    # A new file's diff holds all of it: ruff can check it without the head text.
+    return _Target(file, added, _from_hunks(file), file.status is FileStatus.ADDED)
 
 
 def _from_hunks(file: FileDiff) -> str:
@@ -154,25 +156,27 @@ def _added_rows(hit: RuleHit, added: list[int]) -> tuple[int, int] | None:
 
 
 def _finding(path: str, rows: tuple[int, int], hit: RuleHit) -> Finding:
+    """On the hit's first added line (a call spanning lines is commented where it starts);
+    a safe fix's replacement needs the hit's exact lines."""
     rule = hit.rule
-    whole = rows == (hit.start_line, hit.end_line)
+    fixable = hit.replacement is not None and rows == (hit.start_line, hit.end_line)
+    end = rows[1] if fixable else rows[0]
     # ruff's words name the exact problem ("Undefined name `x`"); a security rule's own
     # title says what is at stake.
     specific = hit.message and rule.category is not Category.SECURITY
     title = hit.message.split("\n", 1)[0][:200] if specific else rule.title
     detail = f"{rule.title} ({hit.code}: {hit.message})" if hit.code else rule.title
-    body = f"{detail}\n\n{rule.fix}"
     return Finding(
         path=path,
         side=Side.RIGHT,
         start_line=rows[0],
-        end_line=rows[1],
+        end_line=end,
         category=rule.category,
         severity=rule.severity,
         confidence=rule.confidence,
         title=title,
-        body=body,
+        body=f"{detail}\n\n{rule.fix}",
         route=Route.SMALL,
         source=f"static:{rule.id}",
-        replacement=hit.replacement if whole else None,
+        replacement=hit.replacement if fixable else None,
     )

@@ -54,7 +54,7 @@ def test_json_output_has_the_finding_coverage_and_cost(
     assert main(["review", "--repo", str(repo), "--base", "HEAD~1", "--format", "json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [(c["path"], c["line"], c["source"]) for c in out["comments"]] == [
-        ("app.py", 5, "security:sql-built")
+        ("app.py", 5, "static:py-sql-built")
     ]
     assert out["coverage"]["files_total"] == 2
     assert out["cost_usd"] == 0.0
@@ -71,7 +71,7 @@ def test_sarif_output(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sarif = json.loads(capsys.readouterr().out)
     assert sarif["version"] == "2.1.0"
     result = sarif["runs"][0]["results"][0]
-    assert result["ruleId"] == "security:sql-built"
+    assert result["ruleId"] == "static:py-sql-built"
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 5
 
 

@@ -136,7 +136,14 @@ def test_fixed_finding_has_its_thread_resolved(bot: RunningBot, fake_github: Fak
         '+    return conn.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()\n',
     ).replace("+1,6 @@", "+1,5 @@")
     new_head = "d" * 40
-    push(fake_github, new_head, fixed, USERS_HEAD)
+    # The head file as the fixed patch leaves it (the static tier reads the whole file).
+    fixed_text = USERS_HEAD.replace(
+        "    query = \"SELECT * FROM users WHERE name = '%s'\" % name\n"
+        "    return conn.execute(query).fetchone()\n",
+        '    return conn.execute("SELECT * FROM users WHERE name = ?", (name,)).fetchone()\n',
+    )
+    assert fixed_text != USERS_HEAD
+    push(fake_github, new_head, fixed, fixed_text)
     bot.sender.send("pull_request", pull_request_payload("synchronize", NUMBER, head_sha=new_head))
     wait_for(lambda: fake_github.thread_resolved(root.id), what="thread resolved")
     wait_for(bot.idle, what="the job to finish")  # the summary is edited after resolving

@@ -24,6 +24,16 @@ JWT = (
     + ".eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U"
 )
 PASSWORD = "k9#Tq2$wLx8!vRz5mP"
+NPM = "npm_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A"
+PYPI = "pypi-" + "AgEIcHlwaS5vcmcCJGQ5ZjBjZTJlLWFiY2QtNGVmMC05YjZkLTJhNzg5ZDQ3YzBhZQACKlsz"
+SENDGRID = "SG." + "aB3dE5fG7hJ9kL1mN3pQ5r" + "." + "sT7uV9wX1yZ3aB5cD7eF9gH1iJ3kL5mN7oP9qR2sT4u"
+TWILIO = "SK" + "9f8e7d6c5b4a39281706f5e4d3c2b1a0"
+AZURE = ("Zx9Kq2Lm4Np6Qr8St0Uv1Wx3Yz5Ab7Cd9Ef2Gh4Ij6Kl8Mn0Op1Qr3St5Uv7Wx9Yz2Ab4Cd6Ef8Gh0" * 2)[
+    :86
+] + "=="  # an account key is 64 bytes: 86 base64 characters and "=="
+URL_PASSWORD = "S3cr3tPassw0rd9"
+GITLAB = "glpat-" + "Ab3dE5fG7hJ9kL1mN3pQ"
+SLACK_HOOK = "T0A1B2C3D/B0F1E2D3C/" + "Qx7Lm2Np9Rs4Tv6Wy8Za1Bc3"
 KEY_BODY = ["MIIEowIBAAKCAQEAabcdefghijklmnopqrstuvwx", "qrstuvwxyz0123456789abcdefghABCDEFGH=="]
 PRIVATE_KEY = "\n".join(
     ["-----BEGIN RSA " + "PRIVATE KEY-----", *KEY_BODY, "-----END RSA " + "PRIVATE KEY-----"]
@@ -48,6 +58,19 @@ POSITIVE = [
     ("generic-secret", f'const secretKey = "{PASSWORD}";', PASSWORD),
     ("generic-secret", f'if Password == "{PASSWORD}":', PASSWORD),
     ("generic-secret", "API_KEY=k9Tq2wLx8vRz5mPa7", "k9Tq2wLx8vRz5mPa7"),
+    ("npm-token", f"//registry.npmjs.org/:_authToken={NPM}", NPM),
+    ("pypi-token", f"password = {PYPI}", PYPI),
+    ("sendgrid-api-key", f"sg = SendGridAPIClient('{SENDGRID}')", SENDGRID),
+    ("twilio-api-key", f"TWILIO_KEY_SID = '{TWILIO}'", TWILIO),
+    ("azure-storage-key", f"DefaultEndpointsProtocol=https;AccountKey={AZURE};", AZURE),
+    (
+        "url-credentials",
+        f"DB = 'postgres://admin:{URL_PASSWORD}@db.internal:5432/app'",
+        URL_PASSWORD,
+    ),
+    ("url-credentials", "u = 'https://user:pa55w0rdXYZ@api.internal/v1'", "pa55w0rdXYZ"),
+    ("gitlab-token", f"token: {GITLAB}", GITLAB),
+    ("slack-webhook", f"hook = 'https://hooks.slack.com/services/{SLACK_HOOK}'", SLACK_HOOK),
 ]
 
 
@@ -85,6 +108,8 @@ NEGATIVE = [
     ("aws doc example", 'key = "AKIA' + 'IOSFODNN7EXAMPLE"'),
     ("a hash is not a secret", 'sha = "3f786850e387550fdab836ed7e6dc881de23001b"'),
     ("already redacted", 'password = "[REDACTED:generic-secret]"'),
+    ("url without password", "see https://user@example.org/path"),
+    ("url with template password", "postgres://admin:${DB_PASSWORD}@db/app"),
 ]
 
 
@@ -155,3 +180,46 @@ def test_long_unbroken_input_is_scanned_without_backtracking_blowup() -> None:
     text = "x" + "token" * 2000 + ' = "v"\n' + "-----BEGIN EC " + "PRIVATE KEY-----\n" + "a" * 5000
     kinds = [m.kind for m in find_secrets(text)]
     assert kinds == ["private-key"]
+
+
+FAKES = [
+    ("sequential", 'client = OpenAI(api_key="sk-' + 'abc12345-very-long-api-key")'),
+    ("test word on the line", f'FAKE_TOKEN = "{GITHUB}"'),
+    ("asserted on", f'token = "{GITHUB}"\nassert parse(header) == "{GITHUB}"'),
+    ("dummy in the url", "url = 'postgres://dummy:Pa55w0rdQ@localhost/test'"),
+]
+
+
+@pytest.mark.parametrize(("name", "text"), FAKES, ids=[n for n, _ in FAKES])
+def test_fake_looking_values_are_marked_but_still_redacted(name: str, text: str) -> None:
+    matches = find_secrets(text)
+    assert matches and all(m.fake for m in matches)
+    assert redact(text).count == len(matches)
+
+
+def test_a_real_looking_value_is_not_marked_fake() -> None:
+    [match] = find_secrets(f'token = "{GITHUB}"')
+    assert not match.fake
+
+
+def test_a_prompt_leaves_without_any_of_the_secrets() -> None:
+    """Every kind in one text, as a hunk would carry them into a prompt."""
+    text = "\n".join(line for _, line, _ in POSITIVE)
+    result = redact(text)
+    for _, _, secret in POSITIVE:
+        for part in secret.split("\n"):
+            assert part not in result.text
+
+
+def test_many_begin_lines_are_scanned_once_each() -> None:
+    # Correctness of the linear scan: a run of BEGIN lines without END lines, then one key
+    # whose END is far away (beyond the look-ahead bound), then a real key.
+    begin = "-----BEGIN RSA " + "PRIVATE KEY-----"
+    text = "\n".join([begin] * 3000) + "\n" + PRIVATE_KEY
+    matches = find_secrets(text)
+    assert matches[0].start == 0 and matches[-1].end == len(text)
+    assert all(text.startswith(begin, m.start) for m in matches)
+    assert "BEGIN" not in redact(text).text
+    far = begin + "\n" + "x = 1\n" * 4000 + "-----END RSA " + "PRIVATE KEY-----"
+    [near] = find_secrets(far)
+    assert far[near.start : near.end] == begin

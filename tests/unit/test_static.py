@@ -1,4 +1,5 @@
-"""Static reviewers: ruff on real temp files, secret findings, regex security rules."""
+"""The static tier: ruff (through the real adapter) and structural rules on added lines,
+secrets, the path policy and opt-outs, the ruleset version."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from adapters.ruff import RuffRunner, locate_ruff
 from reviewers.models import (
     Category,
     DiffLine,
@@ -18,10 +20,14 @@ from reviewers.models import (
     Severity,
     Side,
 )
-from reviewers.static import RULESET_VERSION, RuffError, StaticResult, review_static
-from reviewers.static.ruff import review_ruff
-from reviewers.static.secrets import review_secrets
-from reviewers.static.security import RULES, review_security
+from reviewers.static import (
+    PathRule,
+    RuffError,
+    StaticPolicy,
+    StaticResult,
+    review_static,
+    ruleset_version,
+)
 
 GITHUB = "ghp_" + "aB3dE5fG7hJ9kL1mN3pQ5rS7tU9vW1xY3z5A"  # assembled: no literal secret here
 
@@ -36,8 +42,7 @@ def file_diff(path: str, source: str, added: set[int]) -> FileDiff:
         else:
             lines.append(DiffLine(LineKind.CONTEXT, text, old_no, row))
             old_no += 1
-    count = len(lines)
-    hunk = Hunk(path, 0, 1, old_no - 1, 1, count, "", tuple(lines))
+    hunk = Hunk(path, 0, 1, old_no - 1, 1, len(lines), "", tuple(lines))
     return FileDiff(path, None, FileStatus.MODIFIED, (hunk,))
 
 
@@ -45,14 +50,20 @@ def added_file(path: str, *rows: str) -> FileDiff:
     return file_diff(path, "\n".join(rows) + "\n", set(range(1, len(rows) + 1)))
 
 
-# --- ruff -------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def ruff() -> RuffRunner:
+    return locate_ruff()
+
+
+# --- ruff through the adapter -----------------------------------------------------------------
 
 SOURCE = "def f():\n    return undefined_one\n\n\ndef g():\n    return undefined_two\n"
 
 
-def test_ruff_reports_only_added_lines() -> None:
-    files = [file_diff("pkg/mod.py", SOURCE, {6})]
-    result = review_ruff(files, {"pkg/mod.py": SOURCE})
+async def test_ruff_reports_only_added_lines(ruff: RuffRunner) -> None:
+    result = await review_static(
+        [file_diff("pkg/mod.py", SOURCE, {6})], {"pkg/mod.py": SOURCE}, ruff
+    )
     assert result.unchecked == ()
     [finding] = result.findings
     assert (finding.path, finding.side, finding.start_line, finding.end_line) == (
@@ -62,78 +73,198 @@ def test_ruff_reports_only_added_lines() -> None:
         6,
     )
     assert (finding.source, finding.category, finding.severity) == (
-        "ruff:F821",
+        "static:py-undefined-name",
         Category.DEFECT,
         Severity.HIGH,
     )
     assert finding.route is Route.SMALL
     assert "undefined_two" in finding.title
+    assert "ruff F821" in finding.body
 
 
-def test_ruff_same_problem_on_unchanged_line_is_silent() -> None:
+async def test_same_problem_on_an_unchanged_line_is_silent(ruff: RuffRunner) -> None:
     files = [file_diff("pkg/mod.py", SOURCE, {1})]
-    assert review_ruff(files, {"pkg/mod.py": SOURCE}).findings == ()
+    assert (await review_static(files, {"pkg/mod.py": SOURCE}, ruff)).findings == ()
 
 
-def test_ruff_fix_on_own_line_becomes_replacement() -> None:
+async def test_a_safe_fix_on_its_own_line_becomes_a_replacement(ruff: RuffRunner) -> None:
     source = 'import os\nx = "a"\nif x is "a":\n    pass\n'
-    files = [file_diff("m.py", source, {1, 3})]
-    found = {f.source: f for f in review_ruff(files, {"m.py": source}).findings}
-    assert set(found) == {"ruff:F401", "ruff:F632"}
-    assert found["ruff:F401"].replacement == ""  # delete the line
-    assert found["ruff:F401"].category is Category.MAINTAINABILITY
-    assert found["ruff:F632"].replacement == 'if x == "a":'
+    result = await review_static([file_diff("m.py", source, {1, 3})], {"m.py": source}, ruff)
+    found = {f.source: f for f in result.findings}
+    assert set(found) == {"static:py-unused-import", "static:py-pyflakes"}
+    assert found["static:py-unused-import"].replacement == ""  # delete the line
+    assert found["static:py-unused-import"].severity is Severity.LOW
+    assert found["static:py-pyflakes"].replacement == 'if x == "a":'
 
 
-def test_ruff_skips_reexports_in_init() -> None:
-    source = "import os\n"
-    files = [file_diff("pkg/__init__.py", source, {1})]
-    assert review_ruff(files, {"pkg/__init__.py": source}).findings == ()
+async def test_unused_import_in_a_package_init_is_a_reexport(ruff: RuffRunner) -> None:
+    files = [file_diff("pkg/__init__.py", "import os\n", {1})]
+    assert (await review_static(files, {"pkg/__init__.py": "import os\n"}, ruff)).findings == ()
 
 
-def test_ruff_syntax_error_blamed_on_last_added_line() -> None:
+async def test_a_syntax_error_is_blamed_on_the_last_added_line(ruff: RuffRunner) -> None:
     source = "x = 1\ndef g(\n"
-    files = [file_diff("broken.py", source, {2})]
-    [finding] = review_ruff(files, {"broken.py": source}).findings
+    result = await review_static([file_diff("broken.py", source, {2})], {"broken.py": source}, ruff)
+    [finding] = result.findings
     assert (finding.source, finding.start_line, finding.severity) == (
-        "ruff:invalid-syntax",
+        "static:py-syntax-error",
         2,
         Severity.HIGH,
     )
 
 
-def test_ruff_unchecked_without_source_or_with_unsafe_path() -> None:
-    files = [
-        added_file("no_source.py", "x = undefined"),
-        added_file("../escape.py", "x = undefined"),
-        added_file("README.md", "text"),
-    ]
-    sources = {"../escape.py": "x = undefined\n", "README.md": "text\n"}
-    result = review_ruff(files, sources)
-    assert result == StaticResult((), ("../escape.py", "no_source.py"))
+async def test_noqa_on_the_line_is_honoured(ruff: RuffRunner) -> None:
+    source = "def f(expr):\n    return eval(expr)  # noqa: S307\n"
+    result = await review_static([file_diff("c.py", source, {2})], {"c.py": source}, ruff)
+    assert result.findings == ()
 
 
-def test_ruff_missing_executable_raises(tmp_path: Path) -> None:
-    files = [added_file("a.py", "x = 1")]
+async def test_python_without_source_or_without_ruff_is_unchecked(ruff: RuffRunner) -> None:
+    files = [added_file("no_source.py", "x = undefined"), added_file("README.md", "text")]
+    result = await review_static(files, {"README.md": "text\n"}, ruff)
+    assert result == StaticResult((), ("no_source.py",))
+    source = "x = undefined\n"
+    unlinted = await review_static([added_file("a.py", "x = undefined")], {"a.py": source}, None)
+    assert unlinted == StaticResult((), ("a.py",))
+
+
+async def test_a_path_escaping_the_temp_dir_is_not_written(ruff: RuffRunner) -> None:
+    diagnostics = await ruff.lint({"../escape.py": "x = undefined\n"}, ["F821"])
+    assert diagnostics == []
+
+
+def test_missing_executable_raises(tmp_path: Path) -> None:
     with pytest.raises(RuffError, match="could not run"):
-        review_ruff(files, {"a.py": "x = 1\n"}, ruff=str(tmp_path / "no-ruff"))
+        locate_ruff(str(tmp_path / "no-ruff"))
 
 
-def test_ruff_crash_raises_with_stderr(tmp_path: Path) -> None:
+async def test_a_ruff_crash_raises_with_its_stderr(tmp_path: Path) -> None:
     fake = tmp_path / "ruff"
     fake.write_text("#!/bin/sh\necho 'boom: config exploded' >&2\nexit 2\n")
     fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
     files = [added_file("a.py", "x = 1")]
     with pytest.raises(RuffError, match="ruff exited 2: boom: config exploded"):
-        review_ruff(files, {"a.py": "x = 1\n"}, ruff=str(fake))
+        await review_static(files, {"a.py": "x = 1\n"}, RuffRunner(str(fake), "ruff 0"))
+
+
+async def test_an_unreadable_report_raises(tmp_path: Path) -> None:
+    fake = tmp_path / "ruff"
+    fake.write_text("#!/bin/sh\necho 'not json'\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    with pytest.raises(RuffError, match="unreadable ruff report"):
+        await RuffRunner(str(fake), "ruff 0").lint({"a.py": "x = 1\n"}, ["F"])
+
+
+def test_the_runner_reports_the_installed_version(ruff: RuffRunner) -> None:
+    assert ruff.version.startswith("ruff ")
+
+
+def test_ruleset_version_follows_ruff_and_the_rule_files(ruff: RuffRunner) -> None:
+    current = ruleset_version(ruff)
+    assert ruff.version in current
+    assert ruleset_version(RuffRunner(ruff.executable, "ruff 99.0.0")) != current
+    assert ruleset_version(None) != current
+
+
+# --- structural rules on the tier -------------------------------------------------------------
+
+
+async def test_structural_rule_reports_on_the_first_added_line_of_the_call() -> None:
+    source = (
+        "def find(cur, name):\n    cur.execute(\n"
+        "        f\"SELECT * FROM t WHERE a = '{name}'\"\n    )\n"
+    )
+    result = await review_static([file_diff("db.py", source, {2, 3, 4})], {"db.py": source})
+    [finding] = result.findings
+    assert (finding.source, finding.start_line, finding.end_line) == ("static:py-sql-built", 2, 2)
+    assert finding.category is Category.SECURITY
+
+
+async def test_structural_rules_run_on_hunks_when_the_source_is_missing() -> None:
+    diff = file_diff("api.js", "const a = 1;\ndb.query(`SELECT * FROM t WHERE id = ${id}`);\n", {2})
+    result = await review_static([diff], {})
+    assert [(f.source, f.start_line) for f in result.findings] == [("static:js-sql-built", 2)]
+
+
+async def test_rules_never_fire_on_code_spelled_out_in_strings_or_comments() -> None:
+    source = (
+        "# os.system('rm ' + path); cur.execute(f'SELECT * FROM t WHERE a = {x}')\n"
+        "HELP = \"cur.execute(f'SELECT * FROM t WHERE a = {x}') and s.verify = False\"\n"
+    )
+    js = "// exec(`rm ${dir}`)\nconst s = 'db.query(\"SELECT * FROM t WHERE a=\" + a)';\n"
+    files = [added_file("doc.py", *source.splitlines()), added_file("doc.js", *js.splitlines())]
+    result = await review_static(files, {"doc.py": source, "doc.js": js})
+    assert result.findings == ()
+
+
+# --- policy -----------------------------------------------------------------------------------
+
+RISKY = "import pickle\n\n\ndef load(blob):\n    return pickle.loads(blob)\n"
+
+
+async def test_security_rules_are_off_in_tests_but_errors_stay(ruff: RuffRunner) -> None:
+    test_source = RISKY + "\n\ndef test_x():\n    assert undefined_name\n"
+    files = [
+        file_diff("app/store.py", RISKY, {5}),
+        file_diff("tests/test_store.py", test_source, {5, 9}),
+    ]
+    sources = {"app/store.py": RISKY, "tests/test_store.py": test_source}
+    result = await review_static(files, sources, ruff)
+    assert [(f.path, f.source) for f in result.findings] == [
+        ("app/store.py", "static:py-unsafe-deserialization"),
+        ("tests/test_store.py", "static:py-undefined-name"),
+    ]
+
+
+async def test_fixtures_get_no_rules(ruff: RuffRunner) -> None:
+    source = "x = undefined\nimport os\n"
+    files = [file_diff("tests/data/cases/weird.py", source, {1, 2})]
+    result = await review_static(files, {"tests/data/cases/weird.py": source}, ruff)
+    assert result.findings == ()
+
+
+async def test_per_path_overrides_and_disabled_rules(ruff: RuffRunner) -> None:
+    files = [file_diff("legacy/store.py", RISKY, {5}), file_diff("app/store.py", RISKY, {5})]
+    sources = {"legacy/store.py": RISKY, "app/store.py": RISKY}
+    policy = StaticPolicy(paths=(PathRule(paths=("legacy/**",), kind="test"),))
+    result = await review_static(files, sources, ruff, policy)
+    assert [f.path for f in result.findings] == ["app/store.py"]
+    off = StaticPolicy(disable=("py-unsafe-deserialization",))
+    assert (await review_static(files, sources, ruff, off)).findings == ()
+    assert (await review_static(files, sources, ruff, StaticPolicy(enabled=False))) == (
+        StaticResult(())
+    )
+
+
+async def test_security_in_tests_can_be_turned_back_on(ruff: RuffRunner) -> None:
+    files = [file_diff("tests/test_store.py", RISKY, {5})]
+    policy = StaticPolicy(security_in_tests=True)
+    result = await review_static(files, {"tests/test_store.py": RISKY}, ruff, policy)
+    assert [f.source for f in result.findings] == ["static:py-unsafe-deserialization"]
+
+
+async def test_ignore_comments_silence_one_rule_and_are_counted(ruff: RuffRunner) -> None:
+    source = (
+        "import pickle\n\n\ndef load(blob):\n"
+        "    return pickle.loads(blob)  # prbot: ignore[py-unsafe-deserialization]\n"
+        "\n\ndef load2(blob):\n    # prbot: ignore[py-eval]\n    return pickle.loads(blob)\n"
+        f'TOKEN = "{GITHUB}"  # prbot: ignore[secret:github-token]\n'
+    )
+    result = await review_static(
+        [file_diff("s.py", source, {5, 9, 10, 11})], {"s.py": source}, ruff
+    )
+    assert [(f.source, f.start_line) for f in result.findings] == [
+        ("static:py-unsafe-deserialization", 10)
+    ]
+    assert result.opted_out == 2
 
 
 # --- secrets ----------------------------------------------------------------------------------
 
 
-def test_secret_on_added_line_is_reported_without_echoing_it() -> None:
+async def test_a_secret_on_an_added_line_is_reported_without_echoing_it() -> None:
     files = [file_diff("settings.py", f'DEBUG = True\nTOKEN = "{GITHUB}"\n', {2})]
-    [finding] = review_secrets(files)
+    [finding] = (await review_static(files, {})).findings
     assert (finding.source, finding.start_line, finding.end_line) == ("secret:github-token", 2, 2)
     assert (finding.category, finding.severity) == (Category.SECURITY, Severity.CRITICAL)
     assert finding.title == "Possible GitHub token committed"
@@ -141,116 +272,31 @@ def test_secret_on_added_line_is_reported_without_echoing_it() -> None:
     assert GITHUB not in finding.title + finding.body
 
 
-def test_secret_on_context_line_is_not_reported() -> None:
+async def test_a_secret_on_a_context_line_is_not_reported() -> None:
     files = [file_diff("settings.py", f'TOKEN = "{GITHUB}"\nDEBUG = True\n', {2})]
-    assert review_secrets(files) == []
+    assert (await review_static(files, {})).findings == ()
 
 
-def test_multi_line_key_spans_its_added_lines() -> None:
-    key = [
-        "-----BEGIN RSA " + "PRIVATE KEY-----",
-        "MIIEowIBAAKCAQEAabcdefghijklmnop",
-        "-----END RSA " + "PRIVATE KEY-----",
+async def test_secrets_in_tests_are_reported_lower_and_fakes_not_at_all() -> None:
+    fake = "sk-" + "abc12345-very-long-api-key"
+    files = [
+        added_file("tests/test_auth.py", f'TOKEN = "{GITHUB}"'),
+        added_file("tests/test_client.py", f'client = OpenAI(api_key="{fake}")'),
+        added_file("app/client.py", f'client = OpenAI(api_key="{fake}")'),
     ]
-    files = [file_diff("id_rsa", "\n".join(["# key", *key]) + "\n", {2, 3, 4})]
-    [finding] = review_secrets(files)
-    assert (finding.source, finding.start_line, finding.end_line) == ("secret:private-key", 2, 4)
+    result = await review_static(files, {})
+    [finding] = result.findings
+    assert (finding.path, finding.severity) == ("tests/test_auth.py", Severity.MEDIUM)
+    assert finding.title.endswith("(in test code)")
 
 
-def test_removed_secret_is_not_reported() -> None:
-    line = DiffLine(LineKind.REMOVED, f'TOKEN = "{GITHUB}"', 1, None)
-    hunk = Hunk("a.py", 0, 1, 1, 1, 0, "", (line,))
-    assert review_secrets([FileDiff("a.py", None, FileStatus.MODIFIED, (hunk,))]) == []
+async def test_a_secret_kind_can_be_disabled() -> None:
+    files = [added_file("settings.py", f'TOKEN = "{GITHUB}"')]
+    policy = StaticPolicy(disable=("secret:github-token",))
+    assert (await review_static(files, {}, None, policy)).findings == ()
 
 
-# --- security rules ---------------------------------------------------------------------------
-
-SECURITY_CASES = [
-    ("shell-true", 'subprocess.run(cmd, shell=True)', True),
-    ("shell-true", 'subprocess.run(["ls", path], shell=False)', False),
-    ("os-system", 'os.system(f"rm {path}")', True),
-    ("os-system", 'os.system("make clean")', False),
-    ("eval-exec", "value = eval(user_input)", True),
-    ("eval-exec", 'value = eval("1 + 2")', False),
-    ("eval-exec", "value = ast.literal_eval(text)", False),
-    ("eval-exec", "model.eval()", False),
-    ("pickle-load", "obj = pickle.loads(blob)", True),
-    ("pickle-load", "blob = pickle.dumps(obj)", False),
-    ("yaml-load", "cfg = yaml.load(stream)", True),
-    ("yaml-load", "cfg = yaml.load(stream, Loader=yaml.SafeLoader)", False),
-    ("yaml-load", "cfg = yaml.safe_load(stream)", False),
-    ("weak-password-hash", "digest = hashlib.md5(password.encode()).hexdigest()", True),
-    ("weak-password-hash", "etag = hashlib.md5(body).hexdigest()", False),
-    ("tls-verify-off", "requests.get(url, verify=False)", True),
-    ("tls-verify-off", "requests.get(url, verify=True)", False),
-    ("sql-built", 'cur.execute(f"SELECT * FROM t WHERE id = {uid}")', True),
-    ("sql-built", 'cur.execute("SELECT * FROM t WHERE id = %s" % uid)', True),
-    ("sql-built", 'cur.execute("SELECT * FROM t WHERE id = " + uid)', True),
-    ("sql-built", 'cur.execute("SELECT * FROM t WHERE id = %s", (uid,))', False),
-    ("sql-built", "conn.execute(f\"SELECT 1 FROM t WHERE n = '{name}'\")", True),
-    ("sql-built", "conn.execute(f'SELECT 1 FROM t WHERE n = \"{name}\"')", True),
-    ("sql-built", "conn.execute(f\"SELECT 1 FROM t WHERE n = 'x'\", {})", False),
-    ("sql-string-built", "query = \"SELECT * FROM users WHERE name = '%s'\" % name", True),
-    ("sql-string-built", "sql = f\"DELETE FROM jobs WHERE id = {job_id}\"", True),
-    ("sql-string-built", "query = \"UPDATE t SET a = \" + value", True),
-    ("sql-string-built", "query = \"SELECT * FROM users WHERE name = ?\"", False),
-    ("sql-string-built", "message = f\"Select a file from {folder}\"", False),
-    ("sql-string-built", "query_text = f\"search for {term}\"", False),
-    ("mktemp", "name = tempfile.mktemp()", True),
-    ("mktemp", "fd, name = tempfile.mkstemp()", False),
-]  # fmt: skip
-
-
-@pytest.mark.parametrize(("rule", "line", "flagged"), SECURITY_CASES)
-def test_security_rule(rule: str, line: str, flagged: bool) -> None:
-    findings = review_security([added_file("app.py", line)])
-    assert [f.source for f in findings] == ([f"security:{rule}"] if flagged else [])
-
-
-def test_security_rule_follows_call_onto_next_lines() -> None:
-    multi = added_file(
-        "app.py", "cfg = yaml.load(", "    stream,", "    Loader=yaml.SafeLoader,", ")"
-    )
-    assert review_security([multi]) == []
-    sql = added_file("app.py", "cur.execute(", '    f"DELETE FROM t WHERE id = {uid}"', ")")
-    assert [(f.source, f.start_line) for f in review_security([sql])] == [("security:sql-built", 1)]
-
-
-def test_security_ignores_comments_context_and_other_languages() -> None:
-    assert review_security([added_file("app.py", "# never use shell=True here")]) == []
-    assert review_security([file_diff("app.py", "os.system(cmd)\nx = 1\n", {2})]) == []
-    assert review_security([added_file("run.js", "exec(cmd, {shell: true}, verify=False)")]) == []
-
-
-def test_security_finding_fields() -> None:
-    [finding] = review_security([added_file("app.py", "x = 1", "obj = pickle.loads(blob)")])
-    rule = next(r for r in RULES if r.id == "pickle-load")
-    assert finding.path == "app.py"
-    assert (finding.start_line, finding.end_line, finding.side) == (2, 2, Side.RIGHT)
-    assert (finding.category, finding.severity, finding.route) == (
-        Category.SECURITY,
-        rule.severity,
-        Route.SMALL,
-    )
-    assert (finding.title, finding.body) == (rule.title, rule.body)
-
-
-# --- all together -----------------------------------------------------------------------------
-
-
-def test_review_static_runs_all_three() -> None:
-    source = f'import sys\nTOKEN = "{GITHUB}"\nos.system(f"rm {{x}}")\n'
-    files = [file_diff("app.py", source, {1, 2, 3}), added_file("other.py", "y = 1")]
-    result = review_static(files, {"app.py": source})
-    assert [(f.start_line, f.source) for f in result.findings] == [
-        (1, "ruff:F401"),
-        (2, "secret:github-token"),
-        (3, "ruff:F821"),
-        (3, "ruff:F821"),
-        (3, "security:os-system"),
-    ]
-    assert result.unchecked == ("other.py",)
-
-
-def test_ruleset_version_names_every_reviewer() -> None:
-    assert RULESET_VERSION == "ruff-1+secrets-1+security-2"
+async def test_binary_and_deleted_files_are_skipped() -> None:
+    binary = FileDiff("blob.bin", None, FileStatus.MODIFIED, (), is_binary=True)
+    gone = FileDiff("old.py", None, FileStatus.DELETED, ())
+    assert (await review_static([binary, gone], {})).findings == ()
