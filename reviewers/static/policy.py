@@ -21,7 +21,7 @@ from pathlib import PurePosixPath
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from reviewers.triage import compile_glob
+from reviewers.globs import matches
 
 
 class PathKind(StrEnum):
@@ -129,7 +129,7 @@ def _default_kind(path: str) -> PathKind:
 
 def _matches(path: str, globs: tuple[str, ...]) -> bool:
     """Gitignore-like globs, as triage matches them."""
-    return any(compile_glob(g).fullmatch(path) is not None for g in globs)
+    return any(matches(path, g) for g in globs)
 
 
 _IGNORE = re.compile(r"prbot:\s*ignore(?:\[(?P<ids>[\w:, -]*)\])?")
