@@ -45,7 +45,10 @@ TEMPLATES = {
         "    return {n};\n  }}\n\n"
     ),
     "rb": 'def run_{n}(name)\n  system("ls #{{name}}")\n  {n}\nend\n\n',
-    "php": "function run{n}($db, $name) {{\n  return $db->query(\"SELECT * FROM t WHERE a = '$name'\");\n}}\n\n",
+    "php": (
+        "function run{n}($db, $name) {{\n"
+        "  return $db->query(\"SELECT * FROM t WHERE a = '$name'\");\n}}\n\n"
+    ),
 }
 HEADERS = {"go": "package m\n\n", "java": "class M {\n", "php": "<?php\n"}
 FOOTERS = {"java": "}\n"}
