@@ -250,6 +250,77 @@ def definitions(tree: Tree) -> list[Definition]:
     return found
 
 
+# Named values a change may read: module and class constants, top-level variables.
+_BINDING_KINDS: Final[frozenset[str]] = frozenset(
+    {
+        "assignment",  # python (left = identifier)
+        "variable_declarator",  # js/ts top level, java/c# fields
+        "const_spec",  # go
+        "var_spec",  # go
+        "const_item",  # rust
+        "static_item",  # rust
+        "constant_declaration",  # php class constants
+    }
+)
+
+# A binding under one of these is a local variable, not a constant anyone else reads.
+_FUNCTION_KINDS: Final[frozenset[str]] = frozenset(
+    {
+        "function_definition",
+        "function_declaration",
+        "generator_function_declaration",
+        "method_definition",
+        "method_declaration",
+        "constructor_declaration",
+        "function_item",
+        "arrow_function",
+        "function_expression",
+        "function",
+        "lambda",
+        "lambda_expression",
+        "method",
+        "singleton_method",
+        "func_literal",
+        "local_variable_declaration",
+    }
+)
+
+
+def constants(tree: Tree) -> list[Definition]:
+    """Named values bound outside any function (module, class or package level), in order.
+
+    `MAX_RETRIES = 3`, `export const LIMIT = 5`, Go `const A = 1`, a Java field. The span
+    covers the whole statement, so a multi-line dict or object literal comes with it.
+    """
+    found = []
+    for node in find_kinds(tree.root, tree.language, _BINDING_KINDS):
+        target = node.field("left") if node.kind() == "assignment" else node.field("name")
+        if target is None or target.kind() not in IDENTIFIER_KINDS:
+            continue
+        value = node.field("value") if node.kind() == "variable_declarator" else None
+        if value is not None and value.kind() in _FUNCTION_VALUES:
+            continue  # a function: definitions() has it
+        if _inside_function(node):
+            continue
+        statement = node.parent() if node.kind() == "assignment" else node
+        span = statement if statement is not None else node
+        found.append(
+            Definition(
+                target.text(), node.kind(), first_line(span), last_line(span), first_line(span)
+            )
+        )
+    return found
+
+
+def _inside_function(node: SgNode) -> bool:
+    parent = node.parent()
+    while parent is not None:
+        if parent.kind() in _FUNCTION_KINDS:
+            return True
+        parent = parent.parent()
+    return False
+
+
 def _definition(node: SgNode, name: str) -> Definition:
     body = node.field("body")
     start = first_line(node)

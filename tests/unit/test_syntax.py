@@ -7,6 +7,7 @@ import pytest
 from reviewers.syntax import (
     calls,
     code_only,
+    constants,
     definitions,
     enclosing,
     language_for,
@@ -115,3 +116,48 @@ def test_other_languages(language: str, source: str, names: list[str], callees: 
 def test_broken_source_still_yields_what_parsed() -> None:
     tree = parse("def ok():\n    return 1\n\ndef broken(:\n", "python")
     assert "ok" in [d.name for d in definitions(tree)]
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "expected"),
+    [
+        (
+            "python",
+            (
+                "MAX = 3\n"
+                "DEFAULTS = {\n"
+                "    'a': 1,\n"
+                "}\n"
+                "\n"
+                "\n"
+                "def f():\n"
+                "    local = 2\n"
+                "\n"
+                "\n"
+                "class A:\n"
+                "    LIMIT = 2\n"
+            ),
+            [("MAX", 1, 1), ("DEFAULTS", 2, 4), ("LIMIT", 12, 12)],
+        ),
+        (
+            "typescript",
+            "export const LIMIT = 5;\nconst f = () => 1;\nfunction g() {\n  const z = 1;\n}\n",
+            [("LIMIT", 1, 1)],
+        ),
+        (
+            "go",
+            "package x\n\nconst (\n\tA = 1\n)\n\nvar C = 3\n\nfunc f() {\n\tvar d = 1\n}\n",
+            [("A", 4, 4), ("C", 7, 7)],
+        ),
+        (
+            "java",
+            "class K {\n  static final int MAX = 3;\n  void m() {\n    int q = 1;\n  }\n}\n",
+            [("MAX", 2, 2)],
+        ),
+    ],
+)
+def test_constants_outside_functions(
+    language: str, text: str, expected: list[tuple[str, int, int]]
+) -> None:
+    found = [(d.name, d.start_line, d.end_line) for d in constants(parse(text, language))]
+    assert found == expected

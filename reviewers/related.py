@@ -1,0 +1,275 @@
+"""Code related to a hunk: its enclosing definition, what it uses, and who uses what it changes.
+
+Each finder returns Candidates (a span of one file, a rank and a reason); the context engine
+(reviewers/repocontext.py) ranks them, clips them against the hunks and fits them to the
+budget. Ranks: enclosing code, then definitions of what the changed lines use (same file,
+imported files, the repository-wide index), with call sites of changed signatures, removed
+names and renamed keys between imported and indexed definitions, then call sites of
+functions whose body changed.
+"""
+
+from __future__ import annotations
+
+import builtins
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reviewers.models import Hunk, LineKind
+from reviewers.repofiles import RepoFiles, distance
+from reviewers.syntax import Definition, language_for
+
+# Ranks, lower first.
+ENCLOSING, OUTER, SAME_FILE, IMPORTED, PACKAGE, CHANGED_USE, INDEXED, BODY_CALLER = range(8)
+
+_CLASS_KINDS = frozenset(
+    {
+        "class_definition",
+        "class_declaration",
+        "abstract_class_declaration",
+        "interface_declaration",
+        "type_spec",
+        "struct_item",
+        "impl_item",
+        "trait_item",
+        "mod_item",
+        "class",
+        "module",
+        "struct_specifier",
+        "class_specifier",
+        "record_declaration",
+        "enum_declaration",
+        "enum_item",
+        "object_declaration",
+        "trait_declaration",
+        "protocol_declaration",
+        "object_definition",
+        "trait_definition",
+        "struct_declaration",
+    }
+)
+_CONSTANT_KINDS = frozenset(
+    {"assignment", "const_spec", "var_spec", "const_item", "static_item", "constant_declaration"}
+)
+_CONSTRUCTORS = frozenset({"__init__", "constructor", "initialize", "__construct", "new"})
+# Names so common that a repository-wide lookup by name finds the wrong thing more often
+# than the right one; same-file and imported definitions of them are still shown.
+_COMMON_WORDS = (
+    "get set put add append extend update items keys values pop push close open read write",
+    "join split format run start stop send call apply map filter find then catch error log",
+    "info debug warn warning next copy clear remove delete insert sort reverse length size",
+    "count index toString equals hashCode String Object Error Exception console Math JSON",
+    "Promise Array Date make len cap new panic recover print println printf self this cls",
+    "super main init test setUp tearDown",
+)
+_COMMON = frozenset(dir(builtins)) | {w for line in _COMMON_WORDS for w in line.split()}
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """A span of one head file that may help judge hunk `hunk` of the call."""
+
+    kind: str  # enclosing | definition | caller
+    path: str
+    start: int
+    end: int
+    head_end: int  # lines start..head_end are kept first (a signature); start-1: none
+    focus: tuple[int, int]  # the lines that matter most (a call site, the hunk's edge)
+    rank: int
+    distance: int
+    reason: str
+    hunk: int
+    max_lines: int
+    required: int | None = None  # a line the block is useless without (the call site)
+
+
+@dataclass(frozen=True, slots=True)
+class HunkView:
+    """A hunk as the finders see it: its file, its changed lines on the head side."""
+
+    index: int
+    hunk: Hunk
+
+    @property
+    def path(self) -> str:
+        return self.hunk.path
+
+    @property
+    def span(self) -> tuple[int, int]:
+        start = self.hunk.new_start
+        return start, start + max(self.hunk.new_len, 1) - 1
+
+    @property
+    def added(self) -> list[int]:
+        return [ln.new_no for ln in self.hunk.lines if ln.kind is LineKind.ADDED and ln.new_no]
+
+    @property
+    def anchors(self) -> list[int]:
+        """Head lines standing for the change: added lines, or where lines were removed."""
+        if self.added:
+            return self.added
+        lines = [ln.new_no for ln in self.hunk.lines if ln.new_no is not None]
+        return lines[:1] or [self.hunk.new_start]
+
+    @property
+    def removed_text(self) -> list[str]:
+        return [ln.text for ln in self.hunk.lines if ln.kind is LineKind.REMOVED]
+
+
+def is_function(d: Definition) -> bool:
+    return d.kind not in _CLASS_KINDS and d.kind not in _CONSTANT_KINDS
+
+
+def innermost(defs: Sequence[Definition], line: int, functions: bool = False) -> Definition | None:
+    containing = [
+        d
+        for d in defs
+        if d.start_line <= line <= d.end_line
+        and d.kind not in _CONSTANT_KINDS
+        and (is_function(d) or not functions)
+    ]
+    return min(reversed(containing), key=lambda d: d.end_line - d.start_line, default=None)
+
+
+# -- enclosing ------------------------------------------------------------------------------
+
+
+def enclosing_candidates(files: RepoFiles, view: HunkView) -> list[Candidate]:
+    defs = files.definitions(view.path)
+    found: dict[Definition, None] = {}
+    for line in view.anchors:
+        inner = innermost(defs, line)
+        if inner is not None:
+            found[inner] = None
+    out = []
+    lo, hi = view.span
+    for d in found:
+        reason = f"encloses the change ({d.name})"
+        out.append(_candidate("enclosing", view, d, (lo, hi), ENCLOSING, 0, reason, 80))
+        for outer in defs:  # the headers of what contains it: `class Repo(Base):`
+            if outer.start_line < d.start_line and d.end_line <= outer.end_line:
+                out.append(
+                    Candidate(
+                        "enclosing",
+                        view.path,
+                        outer.start_line,
+                        outer.header_end,
+                        outer.header_end,
+                        (outer.start_line, outer.header_end),
+                        OUTER,
+                        0,
+                        f"{d.name} is inside {outer.name}",
+                        view.index,
+                        4,
+                    )
+                )
+    return out
+
+
+def _candidate(
+    kind: str,
+    view: HunkView,
+    d: Definition,
+    focus: tuple[int, int],
+    rank: int,
+    dist: int,
+    reason: str,
+    max_lines: int,
+    path: str | None = None,
+    required: int | None = None,
+) -> Candidate:
+    return Candidate(
+        kind,
+        path or view.path,
+        d.start_line,
+        d.end_line,
+        d.header_end,
+        focus,
+        rank,
+        dist,
+        reason,
+        view.index,
+        max_lines,
+        required,
+    )
+
+
+# -- definitions of what the change uses ----------------------------------------------------
+
+
+def used_names(files: RepoFiles, view: HunkView) -> list[tuple[str, bool]]:
+    """(name, called) for the identifiers on the added lines: callees first, then the rest."""
+    added = set(view.added)
+    if not added:
+        return []
+    called = [n for n, lines in files.call_lines(view.path).items() if added & set(lines)]
+    first = {
+        n: min(set(ls) & added) for n, ls in files.call_lines(view.path).items() if n in called
+    }
+    others = [n for n, lines in files.names(view.path).items() if added & set(lines)]
+    own = {d.name for d in files.definitions(view.path) if d.start_line in added}
+    ordered = sorted(called, key=lambda n: first[n])
+    rest = [n for n in others if n not in first]
+    return [(n, True) for n in ordered if n not in own] + [(n, False) for n in rest if n not in own]
+
+
+def definition_candidates(files: RepoFiles, view: HunkView, limit: int = 14) -> list[Candidate]:
+    out: list[Candidate] = []
+    enclosing = {d for line in view.anchors if (d := innermost(files.definitions(view.path), line))}
+    for order, (name, called) in enumerate(used_names(files, view)[:limit]):
+        if len(name) < 2:
+            continue
+        found = _same_file(files, view, name, enclosing) or _imported(files, view, name)
+        if not found and (called or _type_like(name)) and name not in _COMMON:
+            found = _indexed(files, view, name)
+        for path, d, rank in found[:2]:
+            where = "this file" if path == view.path else path
+            verb = "called" if called else "used"
+            reason = f"defines {name}, {verb} by the change ({where})"
+            dist = distance(view.path, path) * 100 + order
+            focus = (d.start_line, d.header_end)
+            out.append(_candidate("definition", view, d, focus, rank, dist, reason, 40, path))
+    return out
+
+
+def _type_like(name: str) -> bool:
+    return name[:1].isupper()
+
+
+def _same_file(
+    files: RepoFiles, view: HunkView, name: str, enclosing: set[Definition]
+) -> list[tuple[str, Definition, int]]:
+    added = set(view.added)
+    return [
+        (view.path, d, SAME_FILE)
+        for d in files.defined(view.path, name)
+        if d not in enclosing and not added.issuperset(range(d.start_line, d.end_line + 1))
+    ]
+
+
+def _imported(files: RepoFiles, view: HunkView, name: str) -> list[tuple[str, Definition, int]]:
+    found = []
+    for imp in files.imports(view.path):
+        if imp.local == name and imp.original is not None:
+            wanted, rank = (name if imp.original == "default" else imp.original), IMPORTED
+        elif imp.local is None or imp.local != name:
+            wanted, rank = name, PACKAGE if imp.implicit or imp.local is None else IMPORTED
+        else:
+            continue  # `import json`: the module itself, nothing to show
+        for path in imp.paths[:40]:
+            for d in files.defined(path, wanted):
+                if imp.original == "default" or d.name == wanted:
+                    found.append((path, d, rank))
+        if found and imp.local == name:
+            break
+    return sorted(found, key=lambda f: (f[2], distance(view.path, f[0])))
+
+
+def _indexed(files: RepoFiles, view: HunkView, name: str) -> list[tuple[str, Definition, int]]:
+    language = language_for(view.path)
+    if language is None:
+        return []
+    paths = [p for p in files.defining(name, language) if p != view.path]
+    if len(paths) > 4:
+        return []  # ambiguous: several unrelated things share the name
+    paths.sort(key=lambda p: (distance(view.path, p), p))
+    return [(p, d, INDEXED) for p in paths for d in files.defined(p, name)][:2]
