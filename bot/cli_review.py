@@ -21,6 +21,7 @@ from bot.prfiles import included, repo_rules
 from bot.repoconfig import CONFIG_PATH, LoadedConfig, RepoConfig, parse_repo_config
 from bot.sarif_input import merged_findings, read_sarif_files
 from bot.settings import ConfigError, Settings
+from bot.snapshot import LazyGitSnapshot
 from reviewers.diff import parse_diff
 from reviewers.models import FileDiff, FileStatus, Review, Severity
 from reviewers.review import ReviewInput, review_diff
@@ -46,9 +47,13 @@ def run_review(args: argparse.Namespace) -> int:
     )
     pipeline, model_notes = narrowed(pipeline, loaded.config)
     sarif = merged_findings(read_sarif_files(args.sarif), kept)
-    inp = ReviewInput(files=tuple(kept), sources=sources, title=args.title, findings=sarif)
+    snapshot = None if args.diff else LazyGitSnapshot(args.repo, args.head)
+    inp = ReviewInput(
+        files=tuple(kept), sources=sources, title=args.title, snapshot=snapshot, findings=sarif
+    )
     review = asyncio.run(review_once(inp, pipeline))
     notes = [*pipeline.notes, *model_notes] + ([loaded.error] if loaded.error else [])
+    notes += snapshot.notes if snapshot is not None else []
     if len(kept) < len(files):
         notes.append(f"{len(files) - len(kept)} file(s) outside the `include` paths")
     review = above_threshold(review, loaded.config.severity_threshold)

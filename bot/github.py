@@ -12,8 +12,10 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
+from urllib.parse import quote
 
-from github import Auth, Github, GithubIntegration
+import requests
+from github import Auth, Github, GithubException, GithubIntegration
 
 from bot.github_transport import (
     API_VERSION,
@@ -184,6 +186,25 @@ class GitHubClient:
             return self._call(op)
         except GitHubNotFound:
             return None
+
+    def download_archive(self, repo: str, ref: str, write: Callable[[bytes], object]) -> None:
+        """The gzipped tarball of `ref`, chunk by chunk into `write` (which may raise to stop).
+
+        GET /repos/{repo}/tarball/{ref} answers 302 to a short-lived codeload URL; PyGithub
+        follows it and drops our Authorization header when the host differs.
+        """
+        url = f"/repos/{repo}/tarball/{quote(ref, safe='')}"
+
+        def op(gh: Github) -> None:
+            try:
+                _, _, chunks = gh.requester.getStream(url, chunk_size=1 << 16)
+            except requests.HTTPError as error:  # getStream checks no status: we do
+                status = error.response.status_code if error.response is not None else 500
+                raise GithubException(status, {"message": str(error)}, None) from error
+            for chunk in chunks:
+                write(chunk)
+
+        self._call(op)
 
     def get_permission(self, repo: str, user: str) -> str:
         """admin | write | read | none."""

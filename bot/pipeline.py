@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from adapters.ruff import build_linter
 from bot.repoconfig import RepoConfig, RoleModels
 from bot.settings import Settings
+from bot.snapshot import SnapshotStore
 from reviewers.cache import DiskCache, NoCache, ReviewCache
 from reviewers.llm.base import LLM, LLMNotConfigured
 from reviewers.llm.chain import Closable, FallbackLLM
@@ -30,6 +31,7 @@ class Pipeline:
     choices: Mapping[str, LLM] = field(default_factory=dict)  # allowlisted models, by name
     linter: Linter | None = None  # ruff for the static tier; None when it cannot run here
     sarif: tuple[SarifInput, ...] = ()  # other tools' results to merge (the Action's input)
+    snapshots: SnapshotStore | None = None  # head trees for repository context (archives)
 
     async def aclose(self) -> None:
         """Close the SDK clients' connection pools, on the loop that used them."""
@@ -104,4 +106,14 @@ def build_pipeline(
     prompts = load_prompts(settings.prompts_dir or default_prompts_dir())
     choices = build_choices(settings.allowed_models, env)
     linter, linter_notes = build_linter()
-    return Pipeline(models, prompts, config, cache, tuple(notes + linter_notes), choices, linter)
+    snapshots = SnapshotStore(settings.data_dir / "snapshots")
+    return Pipeline(
+        models,
+        prompts,
+        config,
+        cache,
+        tuple(notes + linter_notes),
+        choices,
+        linter,
+        snapshots=snapshots,
+    )

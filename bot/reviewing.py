@@ -21,11 +21,13 @@ from bot.posting import MAX_BODY, post_review, truncate_body
 from bot.prfiles import PullDiff, read_pull_diff
 from bot.repoconfig import CONFIG_PATH, LoadedConfig, RepoConfig, parse_repo_config
 from bot.sarif_input import merged_findings
+from bot.snapshot import head_snapshot
 from bot.state import StateStore, Suppressions
 from reviewers.cache import ReviewCache
 from reviewers.models import Review, ReviewComment, Route, Severity
 from reviewers.render import render_comment, render_summary
 from reviewers.review import ReviewInput, review_diff
+from reviewers.snapshot import Snapshot
 
 log = logging.getLogger(__name__)
 P = ParamSpec("P")
@@ -95,7 +97,9 @@ class PullReviewer:
         finished = False
         try:
             diff = await call(read_pull_diff, self.client, repo, number, pr.head_sha, loaded.config)
-            review = await self.review(pr, diff, loaded, trigger)
+            snapshot, context_notes = await self.snapshot(repo, pr.head_sha)
+            diff = replace(diff, notes=diff.notes + tuple(context_notes))
+            review = await self.review(pr, diff, loaded, trigger, snapshot)
             outcome = await self.publish(repo, pr, review, diff, loaded, threads, summary)
             await self.finish_check(repo, check_id, review, outcome)
             finished = True
@@ -136,14 +140,31 @@ class PullReviewer:
                 return c.id, c.body
         return None
 
+    async def snapshot(self, repo: str, sha: str) -> tuple[Snapshot | None, list[str]]:
+        """The head tree for repository context: one archive download per commit, cached."""
+
+        def download(write: Callable[[bytes], object]) -> None:
+            self.client.download_archive(repo, sha, write)
+
+        if self.pipeline.models.frontier is None and not self.pipeline.choices:
+            return None, []  # no frontier model: nothing would read it
+        return await head_snapshot(self.pipeline.snapshots, repo, sha, download)
+
     async def review(
-        self, pr: PullInfo, diff: PullDiff, loaded: LoadedConfig, trigger: Trigger
+        self,
+        pr: PullInfo,
+        diff: PullDiff,
+        loaded: LoadedConfig,
+        trigger: Trigger,
+        snapshot: Snapshot | None = None,
     ) -> Review:
         p, model_notes = narrowed(self.pipeline, loaded.config)
         config = replace(p.config, rules=diff.rules, instructions=diff.instructions)
         cache: ReviewCache = WriteOnlyCache(p.cache) if trigger.full else p.cache
         sarif = merged_findings(p.sarif, diff.files)
-        inp = ReviewInput(diff.files, diff.sources, pr.title, pr.body, findings=sarif)
+        inp = ReviewInput(
+            diff.files, diff.sources, pr.title, pr.body, snapshot=snapshot, findings=sarif
+        )
         metrics = active_metrics()  # the job runner's; None outside a job
         models = observed_models(p.models, metrics)
         review = await review_diff(inp, models, p.prompts, config, cache, p.linter)

@@ -12,6 +12,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from tests.fakes.github_archive import CODELOAD_PREFIX
 from tests.fakes.github_auth import check_repo_access, check_token, verify_app_jwt
 from tests.fakes.github_state import ApiError, FakeToken, Fault, GitHubState, LoggedRequest
 
@@ -104,6 +105,8 @@ class Gatekeeper:
         if version is not None and version not in API_VERSIONS:
             raise ApiError(400, f"API version {version} is not supported.")
         path = request.url.path
+        if path.startswith(CODELOAD_PREFIX + "/"):
+            return None  # codeload checks the token in its URL, never a header
         authorization = request.headers.get("authorization")
         local = path.removeprefix(self.state.prefix)
         if JWT_PATHS.match(local):

@@ -27,6 +27,7 @@ from fastapi.exceptions import RequestValidationError
 from starlette.exceptions import HTTPException
 
 from tests.fakes import (
+    github_archive,
     github_routes_app,
     github_routes_read,
     github_routes_review,
@@ -92,11 +93,13 @@ class FakeGitHub:
             token_ttl=token_ttl,
         )
         self._token_ttl = token_ttl
+        self.archives = github_archive.ArchiveStore()
         self.app = self._build_app()
 
     def reset(self) -> None:
         """Back to an empty GitHub, so one running server can serve many tests."""
         self.state.clear(self._token_ttl)
+        self.archives.clear()
 
     # -- scenario setup ---------------------------------------------------------------
 
@@ -164,6 +167,10 @@ class FakeGitHub:
 
     def set_file_content(self, repo: str, ref: str, path: str, text: str) -> None:
         self._repo(repo).contents[(ref, path)] = text
+
+    def set_archive(self, repo: str, ref: str, data: bytes) -> None:
+        """Serve these bytes as the tarball of `ref` (instead of one built from contents)."""
+        self.archives.raw[(self._repo(repo).full_name.lower(), ref)] = data
 
     def set_permission(
         self, repo: str, user: str, permission: str, role_name: str | None = None
@@ -316,6 +323,8 @@ class FakeGitHub:
         for module in (github_routes_app, github_routes_read, github_routes_review):
             app.include_router(module.router(state), prefix=state.prefix)
         app.include_router(github_routes_talk.router(state), prefix=state.prefix)
+        app.include_router(github_archive.router(state, self.archives), prefix=state.prefix)
+        app.include_router(github_archive.codeload_router(state, self.archives))
         app.include_router(github_routes_app.graphql_router(state), prefix=graphql_prefix(state))
         app.add_exception_handler(ApiError, api_error_handler)
         app.add_exception_handler(HTTPException, http_error_handler)
