@@ -64,7 +64,8 @@ class VersionAction(argparse.Action):
             found = version("prbot")
         except PackageNotFoundError:
             found = "unknown (not installed)"
-        parser.exit(message=f"prbot {found}\n")
+        print(f"prbot {found}")
+        parser.exit()
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -52,12 +52,19 @@ def run_review(args: argparse.Namespace) -> int:
         files=tuple(kept), sources=sources, title=args.title, snapshot=snapshot, findings=sarif
     )
     review = asyncio.run(review_once(inp, pipeline))
-    notes = [*pipeline.notes, *model_notes] + ([loaded.error] if loaded.error else [])
+    # As the App does: the config's own problems and effects go into the review's notes
+    # (its summary), how the roles were resolved goes to the log (here: stderr).
+    notes = [loaded.error] if loaded.error else []
     notes += snapshot.notes if snapshot is not None else []
     if len(kept) < len(files):
-        notes.append(f"{len(files) - len(kept)} file(s) outside the `include` paths")
-    review = above_threshold(review, loaded.config.severity_threshold)
-    for note in notes:
+        notes.append(
+            f"{len(files) - len(kept)} file(s) outside the `include` paths of {CONFIG_PATH}."
+        )
+    review = above_threshold(
+        replace(review, notes=(*review.notes, *notes, *model_notes)),
+        loaded.config.severity_threshold,
+    )
+    for note in pipeline.notes:
         print(f"prbot: {note}", file=sys.stderr)
     print(format_review(review, args.format))
     return exit_code(review, args.fail_on)

@@ -17,6 +17,7 @@ from unidiff.errors import UnidiffParseError
 from unidiff.patch import Hunk as RawHunk
 from unidiff.patch import PatchedFile, PatchSet
 
+from reviewers.diffkind import describe_non_diff
 from reviewers.models import DiffLine, FileDiff, FileStatus, Hunk, LineKind
 
 # GitHub's `GET /pulls/{n}/files` status words. "changed" is a mode or type change;
@@ -55,12 +56,26 @@ class DiffError(ValueError):
         self.line = line
 
 
+class NotADiff(DiffError):
+    """Text that holds no unified diff at all: no file header anywhere."""
+
+    def __init__(self, reason: str) -> None:
+        ValueError.__init__(self, f"not a unified diff: {reason}")
+        self.reason = reason
+        self.path = None
+        self.line = None
+
+
 def parse_diff(text: str | bytes) -> tuple[FileDiff, ...]:
-    """Parse `git diff` (with or without -M/-C) or GitHub .diff output; no files -> ()."""
+    """Parse `git diff` (with or without -M/-C) or GitHub .diff output. Empty (or blank)
+    input -> (); other input without a single file header -> NotADiff."""
     source = _decode(text)
     if not source.strip():
         return ()
-    return tuple(_file_diff(raw) for raw in _patch_set(_Feed(source)))
+    files = tuple(_file_diff(raw) for raw in _patch_set(_Feed(source)))
+    if not files:
+        raise NotADiff(describe_non_diff(text, source))
+    return files
 
 
 def parse_file_patch(

@@ -87,11 +87,16 @@ def mutated(draw: st.DrawFn) -> str:
 
 
 def parse_or_refuse(text: str | bytes) -> None:
+    """FileDiffs, or one line saying the diff is malformed or not a diff at all. Never ()
+    for input that is not blank: that would pass as a clean review."""
     try:
         files = parse_diff(text)
     except DiffError as error:
-        assert str(error).startswith("malformed diff")
+        assert str(error).startswith(("malformed diff", "not a unified diff: "))
+        assert "\n" not in str(error)
         return
+    blank = not (text.decode("utf-8", "replace") if isinstance(text, bytes) else text).strip()
+    assert files or blank
     check(files)
 
 

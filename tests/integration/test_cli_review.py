@@ -113,3 +113,169 @@ def test_malformed_diff_names_file_and_line(
     err = capsys.readouterr().err
     assert err.startswith("prbot: error: malformed diff at line")
     assert "(file x.py)" in err
+
+
+SHELL_PY = "import subprocess\n\n\ndef run(cmd):\n    return subprocess.run(cmd, shell=True)\n"
+
+
+def commit(repo: Path, files: dict[str, str], message: str) -> None:
+    for name, text in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_text(text)
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", message)
+
+
+@pytest.fixture
+def branched(repo: Path) -> Path:
+    """main moved on after `feature` branched off it: main adds tools.py (a shell=True
+    finding) that the feature branch never saw; the feature changes app.py."""
+    git(repo, "checkout", "-q", "-b", "feature", "HEAD~1")
+    commit(repo, {"app.py": HEAD}, "feature: build the query")
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {"tools.py": SHELL_PY}, "main: tools")
+    git(repo, "checkout", "-q", "feature")
+    return repo
+
+
+def review_json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    capsys.readouterr()
+    assert main(["review", *argv, "--format", "json"]) == 0
+    data: dict[str, object] = json.loads(capsys.readouterr().out)
+    return data
+
+
+def commented(data: dict[str, object]) -> list[tuple[str, str]]:
+    comments = data["comments"]
+    assert isinstance(comments, list)
+    return [(c["path"], c["source"]) for c in comments]
+
+
+def test_base_is_diffed_from_the_merge_base_like_a_pull_request(
+    branched: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = review_json(["--repo", str(branched), "--base", "main"], capsys)
+    # Diffed against main's tip, tools.py would show as deleted and count as a file.
+    assert data["coverage"] == {**data["coverage"], "files_total": 1}  # type: ignore[dict-item]
+    assert commented(data) == [("app.py", "security:sql-built")]
+
+
+def test_review_help_says_the_base_is_the_merge_base(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit):
+        main(["review", "--help"])
+    help_text = " ".join(capsys.readouterr().out.split())
+    assert "merge base of BASE and HEAD" in help_text
+    assert "git diff BASE...HEAD" in help_text
+
+
+RESTRICTIVE = "ignore:\n  - app.py\n"
+
+
+def test_repo_config_is_read_at_the_base_not_from_the_change(
+    branched: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    on_main(branched, RESTRICTIVE)
+    # The change tries to switch its own review off: read at the base, it cannot.
+    commit(branched, {".github/prbot.yml": "enabled: true\nseverity_threshold: critical\n"}, "x")
+
+    assert commented(review_json(["--repo", str(branched), "--base", "main"], capsys)) == []
+    unconfigured = review_json(["--repo", str(branched), "--base", "main", "--no-config"], capsys)
+    assert commented(unconfigured) == [("app.py", "security:sql-built")]
+
+
+def on_main(repo: Path, config: str) -> None:
+    git(repo, "checkout", "-q", "main")
+    commit(repo, {".github/prbot.yml": config}, "config")
+    git(repo, "checkout", "-q", "feature")
+
+
+@pytest.mark.parametrize(
+    ("config", "note"),
+    [
+        ("severity_threshold: critical\n", "1 finding(s) below severity_threshold critical"),
+        ("include:\n  - docs/**\n", "1 file(s) outside the `include` paths"),
+    ],
+)
+def test_severity_threshold_and_include_apply_as_the_app_applies_them(
+    branched: Path, config: str, note: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    on_main(branched, config)
+    argv = ["review", "--repo", str(branched), "--base", "main", "--fail-on", "high"]
+    assert main(argv) == 0
+    captured = capsys.readouterr()
+    assert note in captured.out + captured.err
+    assert main([*argv, "--no-config"]) == 1
+
+
+def test_an_invalid_repo_config_is_reported_and_the_defaults_apply(
+    branched: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    on_main(branched, "max_comments: lots\n")
+    data = review_json(["--repo", str(branched), "--base", "main"], capsys)
+    assert commented(data) == [("app.py", "security:sql-built")]
+    notes = data["notes"]
+    assert isinstance(notes, list)
+    assert any(n.startswith(".github/prbot.yml is invalid (max_comments") for n in notes)
+
+
+def test_version_is_the_installed_distributions(capsys: pytest.CaptureFixture[str]) -> None:
+    from importlib.metadata import version
+
+    with pytest.raises(SystemExit) as stop:
+        main(["--version"])
+    assert stop.value.code == 0
+    assert capsys.readouterr().out == f"prbot {version('prbot')}\n"
+
+
+@pytest.mark.parametrize("where", ["before", "after"])
+def test_settings_is_accepted_before_or_after_the_command(
+    repo: Path, tmp_path: Path, where: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = tmp_path / "prbot.toml"
+    settings.write_text("max_comments = 0\n")
+    option = ["--settings", str(settings)]
+    review = ["review", "--repo", str(repo), "--format", "json"]
+    argv = option + review if where == "before" else review + option
+    assert main(argv) == 0
+    assert json.loads(capsys.readouterr().out)["comments"] == []
+
+
+def test_settings_after_the_command_wins(
+    repo: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    missing = str(tmp_path / "missing.toml")
+    argv = ["--settings", missing, "review", "--repo", str(repo)]
+    assert main([*argv, "--settings", missing.replace("missing", "other")]) == 2
+    assert "other.toml does not exist" in capsys.readouterr().err
+
+
+def test_every_option_of_every_command_has_help() -> None:
+    import argparse
+
+    from bot.cli import build_parser
+
+    parser = build_parser()
+    parsers = [parser]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            parsers += list(action.choices.values())
+    missing = [
+        f"{p.prog} {'/'.join(a.option_strings)}"
+        for p in parsers
+        for a in p._actions
+        if a.option_strings and not (a.help and a.help.strip())
+    ]
+    assert len(parsers) == 6
+    assert missing == []
+
+
+def test_the_clis_choice_lists_match_the_types_they_name() -> None:
+    from bot import cli, output
+    from bot.jobs import JobStatus
+    from reviewers.models import Severity
+    from reviewers.review import MODES
+
+    assert tuple(s.value for s in Severity) == cli.SEVERITIES
+    assert cli.FORMATS == output.FORMATS
+    assert tuple(MODES) == cli.MODES
+    assert tuple(s.value for s in JobStatus) == cli.JOB_STATUSES
