@@ -11,8 +11,6 @@ import os
 import sys
 import time
 
-import uvicorn
-
 from bot.backends import celery_worker, is_redis, open_job_admin
 from bot.jobs import JobStatus, QueueError, format_jobs
 from bot.server import build_runtime, build_server, job_handler
@@ -24,6 +22,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def run_serve(args: argparse.Namespace) -> int:
+    from bot.listener import serve
     from bot.logs import configure_logging, secret_values
 
     settings = settings_from(args)
@@ -32,8 +31,7 @@ def run_serve(args: argparse.Namespace) -> int:
     configure_logging(json=settings.log_format == "json", level=level, secrets=secrets)
     server = build_server(settings, os.environ)
     try:
-        # log_config=None: uvicorn's loggers propagate to the root handler set up above.
-        uvicorn.run(server.app, host=args.host, port=args.port, log_config=None)
+        serve(server.app, settings, args.host, args.port)
     finally:
         server.close()
     return 0

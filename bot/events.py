@@ -8,10 +8,15 @@ payload that lacks a used field raises PayloadError, naming the event and delive
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Any, TypeVar
+from dataclasses import dataclass, replace
+from typing import Annotated, Any, Final, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+# GitHub's ids and numbers are positive 64-bit integers. A bigger one is no real id and
+# cannot be stored (SQLite INTEGER): refused at intake, with the field named.
+MAX_ID: Final = 2**63 - 1
+GitHubId = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
 
 
 class PayloadError(ValueError):
@@ -39,7 +44,7 @@ class Repository(Payload):
 
 
 class Installation(Payload):
-    id: int
+    id: GitHubId
 
 
 class Ref(Payload):
@@ -48,7 +53,7 @@ class Ref(Payload):
 
 
 class PullRequest(Payload):
-    number: int
+    number: GitHubId
     state: str
     draft: bool = False
     head: Ref
@@ -63,17 +68,17 @@ class IssuePullRequestLink(Payload):
 
 
 class Issue(Payload):
-    number: int
+    number: GitHubId
     pull_request: IssuePullRequestLink | None = None
 
 
 class Comment(Payload):
-    id: int
+    id: GitHubId
     body: str
     user: User
     # OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, FIRST_TIMER, ...: a cheap pre-filter only.
     author_association: str = "NONE"
-    in_reply_to_id: int | None = None  # review comments only: the thread it answers
+    in_reply_to_id: GitHubId | None = None  # review comments only: the thread it answers
 
 
 class PullRequestEvent(Payload):
@@ -115,7 +120,7 @@ class InstallationEvent(Payload):
 
 
 class NumberRef(Payload):
-    number: int
+    number: GitHubId
 
 
 class Subject(Payload):
@@ -145,10 +150,11 @@ class Event:
         try:
             return model.model_validate(self.payload)
         except ValidationError as error:
+            first = error.errors()[0]
+            field = ".".join(str(part) for part in first["loc"]) or "(payload)"
             raise PayloadError(
                 f"{self.name} delivery {self.delivery_id} is not a valid {model.__name__}: "
-                f"{error.error_count()} error(s): {error.errors()[0]['loc']} "
-                f"{error.errors()[0]['msg']}"
+                f"{field}: {first['msg']} ({error.error_count()} error(s))"
             ) from error
 
     def pull_request(self) -> PullRequestEvent:
@@ -167,15 +173,37 @@ class Event:
         return self.view(Subject)
 
 
+# What the handlers read of each event they handle: checked at intake, so a delivery that
+# lacks a field is refused (400, the field named) instead of failing for good in a worker.
+HANDLED: Final[Mapping[str, type[Payload]]] = {
+    "pull_request": PullRequestEvent,
+    "issue_comment": IssueCommentEvent,
+    "pull_request_review_comment": PullRequestReviewCommentEvent,
+    "installation": InstallationEvent,
+}
+
+
+class Envelope(Payload):
+    """What every delivery may carry and the queue stores in columns of its own."""
+
+    installation: Installation | None = None
+
+
 def build_event(name: str, delivery_id: str, payload: Mapping[str, Any]) -> Event:
-    """An Event from a decoded payload: action and installation id read leniently."""
+    """An Event from a decoded payload; PayloadError when the installation, the ids the
+    queue keys on, or (for a handled event) a field its handler reads is malformed."""
     action = payload.get("action")
-    installation = payload.get("installation")
-    installation_id = installation.get("id") if isinstance(installation, Mapping) else None
-    return Event(
+    event = Event(
         name=name,
         action=action if isinstance(action, str) else None,
         delivery_id=delivery_id,
-        installation_id=installation_id if isinstance(installation_id, int) else None,
+        installation_id=None,
         payload=payload,
     )
+    envelope = event.view(Envelope)
+    event.subject()  # the queue key's repository and number
+    model = HANDLED.get(name)
+    if model is not None:
+        event.view(model)
+    installation = envelope.installation.id if envelope.installation else None
+    return replace(event, installation_id=installation)

@@ -49,6 +49,12 @@ class Settings(ReviewSettings, BaseSettings):
     github_write_gap_seconds: float = Field(default=1.0, ge=0)  # GitHub: >= 1 s between writes
     workers: int = Field(default=2, ge=0)  # in-process worker tasks
     max_body_bytes: int = Field(default=25 * 1024 * 1024, gt=0)  # GitHub caps payloads at 25 MB
+    # The HTTP listener's limits (bot/listener.py, docs/reliability.md): what an unsigned
+    # stranger can make the server hold before the signature is checked.
+    max_header_bytes: int = Field(default=64 * 1024, gt=0)  # GitHub sends about 2 KB
+    request_timeout_seconds: float = Field(default=10.0, gt=0)  # head and body; GitHub: 10 s
+    keep_alive_seconds: int = Field(default=5, ge=1)  # idle between requests
+    max_connections: int = Field(default=512, ge=1)  # one more evicts the longest-waiting
     job_lease_seconds: float = Field(default=60.0, gt=0)  # renewed while a job runs
     job_poll_seconds: float = Field(default=0.5, gt=0)  # idle workers look for jobs this often
     job_max_attempts: int = Field(default=5, ge=1)

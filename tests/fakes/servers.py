@@ -5,7 +5,7 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from types import TracebackType
 
@@ -34,8 +34,16 @@ class ServerThread:
     the first read of `port`/`base_url` (an app that must know its own URL can ask first).
     """
 
-    def __init__(self, app: ASGIApp, port: int | None = None) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        port: int | None = None,
+        configure: Callable[[ASGIApp, str, int], uvicorn.Config] | None = None,
+    ) -> None:
+        """`configure(app, host, port)`: the uvicorn.Config to serve with, e.g. `prbot
+        serve`'s own (bot.listener.uvicorn_config) with its limits; default a plain one."""
         self._app = app
+        self._configure = configure
         self._requested_port = port
         self._socket: socket.socket | None = None
         self._server: uvicorn.Server | None = None
@@ -65,15 +73,19 @@ class ServerThread:
         if self._thread is not None:
             raise ServerStartError("ServerThread.start() called twice")
         sock = self._bind()
-        config = uvicorn.Config(
-            self._app,
-            host=LOOPBACK,
-            port=self.port,
-            log_level="warning",
-            lifespan="auto",
-            # a test that leaves a slow (delayed) request behind must not stall teardown
-            timeout_graceful_shutdown=1,
+        config = (
+            self._configure(self._app, LOOPBACK, self.port)
+            if self._configure is not None
+            else uvicorn.Config(
+                self._app,
+                host=LOOPBACK,
+                port=self.port,
+                log_level="warning",
+                lifespan="auto",
+            )
         )
+        # a test that leaves a slow (delayed) request behind must not stall teardown
+        config.timeout_graceful_shutdown = 1
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(
             target=self._server.run, kwargs={"sockets": [sock]}, daemon=True
@@ -115,9 +127,13 @@ class ServerThread:
 
 
 @contextmanager
-def serve(app: ASGIApp, port: int | None = None) -> Iterator[ServerThread]:
+def serve(
+    app: ASGIApp,
+    port: int | None = None,
+    configure: Callable[[ASGIApp, str, int], uvicorn.Config] | None = None,
+) -> Iterator[ServerThread]:
     """`with serve(app) as server: server.base_url` - started and stopped around the block."""
-    server = ServerThread(app, port).start()
+    server = ServerThread(app, port, configure).start()
     try:
         yield server
     finally:
