@@ -157,7 +157,7 @@ def test_base_is_diffed_from_the_merge_base_like_a_pull_request(
     data = review_json(["--repo", str(branched), "--base", "main"], capsys)
     # Diffed against main's tip, tools.py would show as deleted and count as a file.
     assert data["coverage"] == {**data["coverage"], "files_total": 1}  # type: ignore[dict-item]
-    assert commented(data) == [("app.py", "security:sql-built")]
+    assert commented(data) == [("app.py", "static:py-sql-built")]
 
 
 def test_review_help_says_the_base_is_the_merge_base(capsys: pytest.CaptureFixture[str]) -> None:
@@ -180,7 +180,7 @@ def test_repo_config_is_read_at_the_base_not_from_the_change(
 
     assert commented(review_json(["--repo", str(branched), "--base", "main"], capsys)) == []
     unconfigured = review_json(["--repo", str(branched), "--base", "main", "--no-config"], capsys)
-    assert commented(unconfigured) == [("app.py", "security:sql-built")]
+    assert commented(unconfigured) == [("app.py", "static:py-sql-built")]
 
 
 def on_main(repo: Path, config: str) -> None:
@@ -212,7 +212,7 @@ def test_an_invalid_repo_config_is_reported_and_the_defaults_apply(
 ) -> None:
     on_main(branched, "max_comments: lots\n")
     data = review_json(["--repo", str(branched), "--base", "main"], capsys)
-    assert commented(data) == [("app.py", "security:sql-built")]
+    assert commented(data) == [("app.py", "static:py-sql-built")]
     notes = data["notes"]
     assert isinstance(notes, list)
     assert any(n.startswith(".github/prbot.yml is invalid (max_comments") for n in notes)
