@@ -10,7 +10,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from reviewers.models import Severity
 from reviewers.static.policy import StaticPolicy
@@ -45,11 +45,25 @@ class RepoConfig(BaseModel):
     severity_threshold: Severity = Severity.LOW  # post findings at or above
     max_comments: int = Field(default=20, ge=0, le=100)
     budget_usd: float | None = Field(default=None, ge=0)
-    instructions: tuple[PathInstruction, ...] = ()
+    # For every review; `path_instructions` only when the PR touches a matching path. The
+    # list form of `instructions` (its first spelling) is read as path_instructions.
+    instructions: str = Field(default="", max_length=MAX_INSTRUCTIONS_CHARS)
+    path_instructions: tuple[PathInstruction, ...] = ()
     models: RoleModels = RoleModels()
     ignore_authors: tuple[str, ...] = ()
     ignore_labels: tuple[str, ...] = ("no-prbot",)
     static: StaticPolicy = StaticPolicy()  # the static tier: docs/static-rules.md
+
+    @model_validator(mode="before")
+    @classmethod
+    def _listed_instructions(cls, data: object) -> object:
+        """`instructions: [{path, text}]` (the first spelling) means path_instructions."""
+        if isinstance(data, dict) and isinstance(data.get("instructions"), list):
+            data = dict(data)
+            listed = data.pop("instructions")
+            others = data.get("path_instructions")
+            data["path_instructions"] = [*listed, *others] if isinstance(others, list) else listed
+        return data
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,10 +100,12 @@ def parse_repo_config(text: str | None) -> LoadedConfig:
 def instructions_for(
     config: RepoConfig, paths: Sequence[str], matches: Callable[[str, str], bool]
 ) -> str:
-    """The maintainers' instructions whose glob matches a changed path, capped in size."""
-    texts = [
+    """The maintainers' instructions: the repository-wide text, then those whose glob
+    matches a changed path; capped in size."""
+    texts = [config.instructions.strip()] if config.instructions.strip() else []
+    texts += [
         f"- For {rule.path}: {rule.text.strip()}"
-        for rule in config.instructions
+        for rule in config.path_instructions
         if any(matches(path, rule.path) for path in paths)
     ]
     return "\n".join(texts)[:MAX_INSTRUCTIONS_CHARS]

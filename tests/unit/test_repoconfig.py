@@ -52,3 +52,37 @@ def test_instructions_only_for_matching_paths() -> None:
     ).config
     text = instructions_for(config, ["api/users.py"], fnmatch.fnmatch)
     assert text == "- For api/*: Check auth."
+
+
+def test_repository_wide_instructions_then_matching_path_instructions() -> None:
+    config = parse_repo_config(
+        "instructions: Money is integer cents.\n"
+        "path_instructions:\n  - {path: 'api/*', text: Check auth.}\n"
+        "  - {path: 'web/*', text: Escape output.}\n"
+    ).config
+    text = instructions_for(config, ["api/users.py"], fnmatch.fnmatch)
+    assert text == "Money is integer cents.\n- For api/*: Check auth."
+    assert instructions_for(config, ["docs/x.md"], fnmatch.fnmatch) == "Money is integer cents."
+
+
+def test_listed_instructions_are_path_instructions() -> None:
+    config = parse_repo_config(
+        "instructions:\n  - {path: 'api/*', text: Check auth.}\n"
+        "path_instructions:\n  - {path: 'web/*', text: Escape output.}\n"
+    ).config
+    assert config.instructions == ""
+    assert [r.path for r in config.path_instructions] == ["api/*", "web/*"]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("instructions: {path: x}\n", "instructions"),
+        ("instructions: " + "x" * 4001 + "\n", "instructions"),
+        ("path_instructions: [{path: 'a/*'}]\n", "path_instructions.0.text"),
+    ],
+)
+def test_bad_instructions_are_reported(text: str, expected: str) -> None:
+    loaded = parse_repo_config(text)
+    assert loaded.config == RepoConfig()
+    assert loaded.error is not None and expected in loaded.error
