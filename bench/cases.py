@@ -16,6 +16,8 @@ from reviewers.models import Category, Side
 CASE_FILE = "case.json"
 DIFF_FILE = "pr.diff"
 FILES_DIR = "files"
+# What kind of context holds the evidence: the ContextBlock kinds of reviewers/snapshot.py.
+EvidenceKind = Literal["enclosing", "definition", "caller", "guideline"]
 
 
 class CaseError(Exception):
@@ -45,9 +47,35 @@ class _Range(BaseModel):
         return self
 
 
+class EvidenceRecord(BaseModel):
+    """A span of the head outside the diff that a reviewer must see to judge the label."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str
+    start_line: int
+    end_line: int
+    kind: EvidenceKind
+    note: str = ""
+
+    @field_validator("start_line", "end_line")
+    @classmethod
+    def _positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("line numbers start at 1")
+        return value
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EvidenceRecord:
+        if self.end_line < self.start_line:
+            raise ValueError(f"end_line {self.end_line} < start_line {self.start_line}")
+        return self
+
+
 class LabelRecord(_Range):
     category: Category
     note: str
+    evidence: list[EvidenceRecord] = []
 
 
 class NegativeRecord(_Range):
@@ -72,6 +100,17 @@ class CaseRecord(BaseModel):
 
 
 @dataclass(frozen=True, slots=True)
+class Evidence:
+    """Head lines outside the diff without which the label cannot be judged."""
+
+    path: str
+    start_line: int
+    end_line: int
+    kind: str  # EvidenceKind
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Label:
     path: str
     side: Side
@@ -79,6 +118,7 @@ class Label:
     end_line: int
     category: Category
     note: str
+    evidence: tuple[Evidence, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +218,15 @@ def load_case(directory: Path) -> Case:
     if not diff_path.is_file():
         raise CaseError(f"case {record.id} ({directory}): missing {DIFF_FILE}")
     labels = tuple(
-        Label(lb.path, _side(lb.side), lb.start_line, lb.end_line, lb.category, lb.note)
+        Label(
+            lb.path,
+            _side(lb.side),
+            lb.start_line,
+            lb.end_line,
+            lb.category,
+            lb.note,
+            tuple(Evidence(e.path, e.start_line, e.end_line, e.kind, e.note) for e in lb.evidence),
+        )
         for lb in record.labels
     )
     negatives = tuple(

@@ -294,8 +294,26 @@ def to_markdown(results_by_config: Mapping[str, Mapping[str, Any]]) -> str:
         )
         if run.get("routing"):
             out += ["", f"### {name}: routing", "", *_routing_lines(run["routing"])]
+        if run.get("evidence"):
+            out += ["", f"### {name}: evidence recall", "", *evidence_lines(run["evidence"])]
         out.append("")
     return "\n".join(out)
+
+
+def evidence_lines(evidence: Mapping[str, Any]) -> list[str]:
+    """Labels whose evidence (lines outside the diff) reached the frontier prompt."""
+    lines = [
+        f"{evidence['reached']}/{evidence['labels']} labels = {_pct(evidence['recall'])} "
+        f"(their own lines reached a frontier call: {evidence['seen']}/{evidence['labels']})",
+        "",
+    ]
+    rows = [
+        [kind, str(v["spans"]), str(v["reached"]), _pct(v["recall"])]
+        for kind, v in evidence["by_kind"].items()
+    ]
+    lines += _table(["evidence kind", "spans", "reached", "recall"], rows)
+    carried = ", ".join(f"{k} {n}" for k, n in evidence.get("carried_by", {}).items())
+    return [*lines, "", f"spans carried by context block kind: {carried or 'none'}"]
 
 
 def compare(

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from bench.cases import Case, CaseError
+from bench.evidence import LabelEvidence, PromptLog, evidence_of, score_evidence
 from bench.matching import Comment, comments_from_review
 from bench.report import RunCost, to_json
 from bench.routing_report import LineKey, RoutingCase, RoutingScore, score_routing
@@ -22,6 +23,7 @@ from reviewers.llm.recording import RecordingLLM, RecordingMissing
 from reviewers.models import FileDiff, LineKind, Route, Side, Usage
 from reviewers.prompts import PromptSet
 from reviewers.review import Mode, Models, ReviewConfig, ReviewInput, review_diff
+from reviewers.snapshot import MappingSnapshot
 from reviewers.static import Linter
 from reviewers.triage import TriageRules, route_file
 
@@ -58,6 +60,7 @@ class CaseRun:
     cache_hits: int
     cache_lookups: int
     wall_seconds: float
+    evidence: tuple[LabelEvidence, ...] = ()  # labels with evidence: did it reach the prompt
 
     @property
     def tokens(self) -> int:
@@ -111,7 +114,9 @@ def parse_case(case: Case) -> tuple[FileDiff, ...]:
 def review_input(case: Case, files: tuple[FileDiff, ...]) -> ReviewInput:
     """What the reviewer sees of a case: diff, head files, title, body (never the labels)."""
     seen = case.review_input()
-    return ReviewInput(files, dict(seen.files), seen.title or "", seen.body or "")
+    head = dict(seen.files)
+    snapshot = MappingSnapshot(head)  # the head tree the case carries, for repository context
+    return ReviewInput(files, head, seen.title or "", seen.body or "", snapshot)
 
 
 def line_routes(
@@ -164,17 +169,20 @@ async def run_case(
 ) -> tuple[CaseRun, tuple[FileDiff, ...]]:
     files = parse_case(case)
     counting = CountingCache(cache)
+    log = PromptLog(models.frontier) if models.frontier is not None else None
     started = time.perf_counter()
     try:
         inp = review_input(case, files)
-        review = await review_diff(inp, models, prompts, config, counting, linter)
+        logged = replace(models, frontier=log) if log is not None else models
+        review = await review_diff(inp, logged, prompts, config, counting, linter)
     except RecordingMissing as err:
         raise RecordingMissing(
             f"case {case.id}: {err} (run once without --replay-only to record it)"
         ) from err
     wall = time.perf_counter() - started
     comments = tuple(comments_from_review(review))
-    run = CaseRun(case.id, comments, review.usage, counting.hits, counting.lookups, wall)
+    evidence = tuple(evidence_of(case, log.requests if log is not None else []))
+    run = CaseRun(case.id, comments, review.usage, counting.hits, counting.lookups, wall, evidence)
     return run, files
 
 
@@ -257,6 +265,9 @@ def result_json(result: RunResult, models: Models) -> dict[str, Any]:
     }
     cost: dict[str, Any] = data["cost"]
     cost["model_calls"] = result.model_calls
+    evidence = [e for c in result.cases for e in c.evidence]
+    if evidence:
+        data["evidence"] = score_evidence(evidence).to_json()
     cost["by_route"] = {
         r.value: _usage_json(result.by_route(r)) for r in (Route.FRONTIER, Route.SMALL)
     }

@@ -27,6 +27,23 @@ from reviewers.related import (
 from reviewers.repofiles import RepoFiles, defined_names, defines_pattern, distance, family
 from reviewers.syntax import language_for
 
+MAX_KEYS = 8  # keys of one hunk's removed lines searched for
+_OBJECT_KEY = re.compile(r"^\s*([A-Za-z_$][\w$]*)\s*:(?![:=])", re.M)
+_NOT_KEYS = frozenset(
+    [
+        "else",
+        "try",
+        "finally",
+        "except",
+        "default",
+        "case",
+        "do",
+        "public",
+        "private",
+        "protected",
+        "static",
+    ]
+)
 _STRING_KEY = re.compile(r"""(["'])([A-Za-z_][\w.\-]{2,60})\1""")
 
 
@@ -40,7 +57,8 @@ class Altered:
     how: str  # for the reason: "signature changed", "removed or renamed", ...
     calls: bool  # look for calls (name(...)) rather than any use of the name
     skip: tuple[int, int] | None  # the definition's own lines (recursion is not a caller)
-    literal: bool = False  # a string key: searched in every text file, not parsed
+    literal: bool = False  # a string key: quoted in code of any language, not parsed
+    key: bool = False  # a key (string or object key): also searched bare in config files
 
 
 def altered(files: RepoFiles, views: Sequence[HunkView]) -> list[tuple[HunkView, Altered]]:
@@ -74,8 +92,9 @@ def altered(files: RepoFiles, views: Sequence[HunkView]) -> list[tuple[HunkView,
 
 
 def _removed(files: RepoFiles, view: HunkView, seen: set[str]) -> list[Altered]:
-    """Names the removed lines defined that the head no longer defines, and string keys the
-    removed lines held that no added line holds (a renamed config key)."""
+    """Names the removed lines defined that the head no longer defines, and keys the removed
+    lines held that no added line holds: string keys ('retry_limit') and object or config
+    keys (`sessionTtl: 3600`), as a renamed setting is still read elsewhere."""
     language = language_for(view.path)
     out = []
     removed = "\n".join(view.removed_text)
@@ -84,16 +103,16 @@ def _removed(files: RepoFiles, view: HunkView, seen: set[str]) -> list[Altered]:
         for name in sorted(defined_names(defines_pattern(language), removed)):
             if name not in seen and not files.defined(view.path, name) and len(name) > 2:
                 seen.add(name)
-                out.append(
-                    Altered(name, CHANGED_USE, "this change removes or renames it", False, None)
-                )
-    for match in _STRING_KEY.finditer(removed):
-        key = match.group(2)
-        if key not in added_text and key not in seen and not key.isdigit():
+                how = "this change removes or renames it"
+                out.append(Altered(name, CHANGED_USE, how, False, None))
+    how = "this change renames or drops the key"
+    keys = [(m.group(2), True) for m in _STRING_KEY.finditer(removed)]
+    keys += [(m.group(1), False) for m in _OBJECT_KEY.finditer(removed)]
+    for key, quoted in keys[:MAX_KEYS]:
+        gone = key not in added_text if quoted else not re.search(rf"\b{key}\b", added_text)
+        if gone and key not in seen and not key.isdigit() and key not in _NOT_KEYS:
             seen.add(key)
-            out.append(
-                Altered(key, CHANGED_USE, "this change renames or drops the key", False, None, True)
-            )
+            out.append(Altered(key, CHANGED_USE, how, False, None, literal=quoted, key=True))
     return out
 
 
@@ -114,21 +133,27 @@ def _sites(
 ) -> list[tuple[str, int]]:
     name = re.escape(change.name)
     language = language_for(view.path) or ""
+    searches: list[tuple[str, list[str], str, bool]] = []  # pattern, paths, cache key, parse?
     if change.literal:
-        pattern, paths, key = f"[\"']{name}[\"']", files.text_paths(), "*"
-    else:
+        code = [p for p in files.text_paths() if language_for(p)]
+        searches.append((f"[\"']{name}[\"']", code, "*code", False))
+    elif language:
         pattern = rf"\b{name}\s*\(" if change.calls else rf"\b{name}\b"
-        paths, key = (files.family_paths(language), family(language)) if language else ([], "")
+        searches.append((pattern, files.family_paths(language), family(language), True))
+    if change.key:  # config files name keys bare: `retry_limit: 3`, `payment.timeout.ms=2500`
+        config = [p for p in files.text_paths() if not language_for(p)]
+        searches.append((rf"(?<![\w.-]){name}(?![\w-])", config, "*config", False))
     inside = list(spans)
     hits = []
-    for path, line in files.search(pattern, paths, key=key):
-        if any(p == path and lo <= line <= hi for p, lo, hi in inside):
-            continue
-        if path == view.path and change.skip and change.skip[0] <= line <= change.skip[1]:
-            continue
-        if not change.literal and not _confirmed(files, path, change, line):
-            continue
-        hits.append((path, line))
+    for pattern, paths, key, parse in searches:
+        for path, line in files.search(pattern, paths, key=key):
+            if any(p == path and lo <= line <= hi for p, lo, hi in inside):
+                continue
+            if path == view.path and change.skip and change.skip[0] <= line <= change.skip[1]:
+                continue
+            if parse and not _confirmed(files, path, change, line):
+                continue
+            hits.append((path, line))
     hits.sort(key=lambda h: (distance(view.path, h[0]), h[0], h[1]))
     return hits
 
@@ -142,7 +167,7 @@ def _confirmed(files: RepoFiles, path: str, change: Altered, line: int) -> bool:
 def _site_candidate(
     files: RepoFiles, view: HunkView, change: Altered, path: str, line: int
 ) -> Candidate:
-    what = f"'{change.name}'" if change.literal else change.name
+    what = f"'{change.name}'" if change.key else change.name
     verb = "calls" if change.calls else "uses"
     reason = f"{verb} {what} ({change.how} at {view.path}:{view.span[0]})"
     d = innermost(files.definitions(path), line, functions=True)

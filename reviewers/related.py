@@ -19,7 +19,9 @@ from reviewers.repofiles import RepoFiles, distance
 from reviewers.syntax import Definition, language_for
 
 # Ranks, lower first.
-ENCLOSING, OUTER, SAME_FILE, IMPORTED, PACKAGE, CHANGED_USE, INDEXED, BODY_CALLER = range(8)
+ENCLOSING, OUTER, SAME_FILE, IMPORTED, PACKAGE, CHANGED_USE, INDEXED, NEARBY, BODY_CALLER = range(9)
+_COMMENT_STARTS = ("#", "//", "/*", "*", "@", "--", ";;")
+MAX_DOC_LINES = 12  # comment and decorator lines kept above a definition
 
 _CLASS_KINDS = frozenset(
     {
@@ -115,6 +117,19 @@ class HunkView:
         return [ln.text for ln in self.hunk.lines if ln.kind is LineKind.REMOVED]
 
 
+def doc_start(files: RepoFiles, path: str, d: Definition) -> int:
+    """The first line of the comments and decorators directly above a definition (its doc
+    comment in Go, Java, JS, Rust; its decorators in Python), or its own first line."""
+    lines = files.lines(path)
+    start = d.start_line
+    while start > 1 and d.start_line - start < MAX_DOC_LINES:
+        above = lines[start - 2].strip() if start - 2 < len(lines) else ""
+        if not above.startswith(_COMMENT_STARTS):
+            break
+        start -= 1
+    return start
+
+
 def is_function(d: Definition) -> bool:
     return d.kind not in _CLASS_KINDS and d.kind not in _CONSTANT_KINDS
 
@@ -144,7 +159,10 @@ def enclosing_candidates(files: RepoFiles, view: HunkView) -> list[Candidate]:
     lo, hi = view.span
     for d in found:
         reason = f"encloses the change ({d.name})"
-        out.append(_candidate("enclosing", view, d, (lo, hi), ENCLOSING, 0, reason, 80))
+        start = doc_start(files, view.path, d)
+        out.append(
+            _candidate("enclosing", view, d, (lo, hi), ENCLOSING, 0, reason, 80, start=start)
+        )
         for outer in defs:  # the headers of what contains it: `class Repo(Base):`
             if outer.start_line < d.start_line and d.end_line <= outer.end_line:
                 out.append(
@@ -176,11 +194,12 @@ def _candidate(
     max_lines: int,
     path: str | None = None,
     required: int | None = None,
+    start: int | None = None,
 ) -> Candidate:
     return Candidate(
         kind,
         path or view.path,
-        d.start_line,
+        start or d.start_line,
         d.end_line,
         d.header_end,
         focus,
@@ -213,22 +232,60 @@ def used_names(files: RepoFiles, view: HunkView) -> list[tuple[str, bool]]:
 
 
 def definition_candidates(files: RepoFiles, view: HunkView, limit: int = 14) -> list[Candidate]:
+    """Definitions of what the added lines use, then (ranked NEARBY) of what the hunk's
+    unchanged lines call: an early return after `lock.acquire()` is judged by acquire."""
     out: list[Candidate] = []
     enclosing = {d for line in view.anchors if (d := innermost(files.definitions(view.path), line))}
-    for order, (name, called) in enumerate(used_names(files, view)[:limit]):
+    used = used_names(files, view)[:limit]
+    nearby = [(n, True) for n in nearby_calls(files, view) if n not in {u for u, _ in used}]
+    for order, (name, called) in enumerate(used + nearby[:limit]):
         if len(name) < 2:
             continue
         found = _same_file(files, view, name, enclosing) or _imported(files, view, name)
         if not found and (called or _type_like(name)) and name not in _COMMON:
             found = _indexed(files, view, name)
+        near = order >= len(used)
         for path, d, rank in found[:2]:
             where = "this file" if path == view.path else path
-            verb = "called" if called else "used"
-            reason = f"defines {name}, {verb} by the change ({where})"
-            dist = distance(view.path, path) * 100 + order
+            verb = "called next to" if near else ("called by" if called else "used by")
+            reason = f"defines {name}, {verb} the change ({where})"
+            dist = distance(view.path, path) * 100 + order + (rank * 1000 if near else 0)
             focus = (d.start_line, d.header_end)
-            out.append(_candidate("definition", view, d, focus, rank, dist, reason, 40, path))
+            start = doc_start(files, path, d)
+            out.append(
+                _candidate(
+                    "definition",
+                    view,
+                    d,
+                    focus,
+                    NEARBY if near else rank,
+                    dist,
+                    reason,
+                    40,
+                    path,
+                    start=start,
+                )
+            )
     return out
+
+
+def nearby_calls(files: RepoFiles, view: HunkView) -> list[str]:
+    """Callees on the unchanged lines around the change: the hunk's context lines and the
+    rest of the function it is in, nearest the change first."""
+    defs = files.definitions(view.path)
+    lo, hi = view.span
+    around = {ln.new_no for ln in view.hunk.lines if ln.kind is LineKind.CONTEXT and ln.new_no}
+    for line in view.anchors:
+        d = innermost(defs, line, functions=True)
+        if d is not None:
+            around |= set(range(d.start_line, d.end_line + 1)) - set(range(lo, hi + 1))
+    added = set(view.added)
+    gap: dict[str, int] = {}
+    for name, lines in files.call_lines(view.path).items():
+        for n in set(lines) & around - added:
+            far = lo - n if n < lo else max(n - hi, 0)
+            gap[name] = min(gap.get(name, far), far)
+    return sorted(gap, key=lambda n: (gap[n], n))
 
 
 def _type_like(name: str) -> bool:

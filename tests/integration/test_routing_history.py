@@ -49,5 +49,5 @@ def test_prints_route_shares_tokens_and_recall(
     assert "small 4 (50.0%) / frontier 4 (50.0%)" in out
     assert "FRONTIER lines by reason: code 4" in out
     assert "scripted tokens: routed frontier" in out
-    assert "labeled_prs: routing recall 37/37 = 1.000 (ok)" in out
+    assert "labeled_prs: routing recall 56/56 = 1.000 (ok)" in out
     assert "pre-screen (scripted-small)" in out

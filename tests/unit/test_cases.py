@@ -203,9 +203,13 @@ def test_labeled_case_integrity(case_dir: Path) -> None:
     assert case.id == case_dir.name
     lines = changed(case)
     diff = parse_diff(case.diff_text)
-    # files/ holds the full head version of every file the diff leaves in the head.
+    # files/ holds the full head version of every file the diff leaves in the head; a case
+    # whose labels carry evidence holds the whole head tree (the evidence is elsewhere).
     head_paths = {fd.path for fd in diff if fd.status is not FileStatus.DELETED}
-    assert set(case.files) == head_paths
+    if any(lb.evidence for lb in case.labels):
+        assert head_paths <= set(case.files)
+    else:
+        assert set(case.files) == head_paths
     for (path, side), by_no in lines.items():
         if side is Side.RIGHT:
             head = case.files[path].split("\n")
@@ -222,3 +226,56 @@ def test_labeled_case_integrity(case_dir: Path) -> None:
         ]
         assert not missing, f"{where}: lines {missing} are not changed lines of the diff"
         assert len(lb.note) > 20, f"{where}: the note must say what is wrong"
+
+
+def hunk_spans(case: Case) -> dict[str, list[range]]:
+    """Head-side lines every hunk shows (context included), by path."""
+    spans: dict[str, list[range]] = {}
+    for fd in parse_diff(case.diff_text):
+        for h in fd.hunks:
+            spans.setdefault(fd.path, []).append(range(h.new_start, h.new_start + h.new_len))
+    return spans
+
+
+EVIDENCE_DIRS = [p for p in CASE_DIRS if '"evidence"' in (p / "case.json").read_text()]
+
+
+@pytest.mark.parametrize("case_dir", EVIDENCE_DIRS, ids=[p.name for p in EVIDENCE_DIRS])
+def test_evidence_lies_outside_the_diff(case_dir: Path) -> None:
+    case = load_case(case_dir)
+    spans = hunk_spans(case)
+    for lb in case.labels:
+        assert lb.evidence, f"{case.id}: a cross-file label without evidence"
+        for ev in lb.evidence:
+            where = f"{case.id} {ev.path}:{ev.start_line}-{ev.end_line}"
+            lines = case.files[ev.path].splitlines()
+            assert ev.end_line <= len(lines), f"{where} past EOF"
+            assert any(lines[n - 1].strip() for n in range(ev.start_line, ev.end_line + 1))
+            for span in spans.get(ev.path, []):
+                assert not set(span) & set(range(ev.start_line, ev.end_line + 1)), (
+                    f"{where} is inside a hunk: the diff shows it already"
+                )
+
+
+def test_cross_file_cases_cover_languages_and_kinds() -> None:
+    cases = [load_case(p) for p in EVIDENCE_DIRS]
+    assert len(cases) >= 15
+    suffixes = {lb.path.rsplit(".", 1)[-1] for c in cases for lb in c.labels}
+    assert {"py", "ts", "js", "go", "java"} <= suffixes
+    kinds = {ev.kind for c in cases for lb in c.labels for ev in lb.evidence}
+    assert {"definition", "caller"} <= kinds
+
+
+def test_evidence_is_validated(tmp_path: Path) -> None:
+    label = dict(good_case()["labels"][0])
+    label["evidence"] = [{"path": "lib.py", "start_line": 3, "end_line": 2, "kind": "caller"}]
+    with pytest.raises(CaseError, match="labels.0.evidence.0"):
+        load_case(write_case(tmp_path / "e1", good_case(labels=[label])))
+    label["evidence"] = [{"path": "lib.py", "start_line": 1, "end_line": 2, "kind": "rumour"}]
+    with pytest.raises(CaseError, match="labels.0.evidence.0.kind"):
+        load_case(write_case(tmp_path / "e2", good_case(labels=[label])))
+    label["evidence"] = [{"path": "lib.py", "start_line": 1, "end_line": 2, "kind": "caller"}]
+    case = load_case(write_case(tmp_path / "e3", good_case(labels=[label])))
+    assert [(e.path, e.start_line, e.kind) for e in case.labels[0].evidence] == [
+        ("lib.py", 1, "caller")
+    ]

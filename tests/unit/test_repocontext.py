@@ -596,3 +596,73 @@ def test_sources_of_the_diff_are_used_when_the_snapshot_lacks_them() -> None:
     hunks = hunks_of({"app.py": ("from util import clamp\n\n\ndef f(x):\n    return x\n", head)})
     blocks = RepoContext(MappingSnapshot(files), {"app.py": head}).gather(hunks, ContextBudget())
     assert covers(blocks, "util.py", 1)
+
+
+def test_doc_comments_and_decorators_come_with_a_definition() -> None:
+    files = {
+        "internal/pool/pool.go": (
+            "package pool\n\n"
+            "// Acquire takes the pool lock.\n"
+            "// Release (release.go) gives it back.\n"
+            "func Acquire() {\n\tmu.Lock()\n}\n"
+        ),
+        "internal/pool/user.go": "package pool\n\nfunc use() {\n\tAcquire()\n}\n",
+    }
+    old = "package pool\n\nfunc use() {\n}\n"
+    blocks = gather(
+        files, {"internal/pool/user.go": old}, ContextBudget(kinds=frozenset({"definition"}))
+    )
+    assert [b.label for b in blocks] == ["internal/pool/pool.go:3-7"]
+
+
+def test_what_the_unchanged_lines_around_the_change_call_is_defined_too() -> None:
+    files = {
+        "locks.py": (
+            'def claim(key):\n    """Claims never expire: release() them."""\n    return True\n'
+        ),
+        "done.py": "def finish(key):\n    release(key)\n",
+        "run.py": (
+            "from done import finish\nfrom locks import claim\n\n\n"
+            "def run(key, skip):\n"
+            "    if not claim(key):\n"
+            "        return\n"
+            "    if skip:\n"
+            "        return\n"
+            "    x = 1\n"
+            "    y = 2\n"
+            "    z = 3\n"
+            "    w = 4\n"
+            "    finish(key)\n"
+        ),
+    }
+    old = files["run.py"].replace("    if skip:\n        return\n", "")
+    blocks = gather(files, {"run.py": old}, ContextBudget(kinds=frozenset({"definition"})))
+    assert covers(blocks, "locks.py", 2) and covers(blocks, "done.py", 2)
+    reasons = [b.reason for b in blocks if b.path == "done.py"]
+    assert reasons == ["defines finish, called next to the change (done.py)"]
+
+
+def test_a_renamed_object_key_finds_readers_and_config_files() -> None:
+    files = {
+        "config/defaults.js": "module.exports = {\n  port: 80,\n  sessionTtlSeconds: 3600,\n};\n",
+        "server/session.js": "function ttl(config) {\n  return config.sessionTtl * 1000;\n}\n",
+        "deploy/values.yaml": "app:\n  sessionTtl: 7200\n",
+        "notes.txt": "mySessionTtlX is something else\n",
+    }
+    old = files["config/defaults.js"].replace("sessionTtlSeconds", "sessionTtl")
+    blocks = gather(files, {"config/defaults.js": old}, ContextBudget(kinds=frozenset({"caller"})))
+    assert covers(blocks, "server/session.js", 2) and covers(blocks, "deploy/values.yaml", 2)
+    assert not any(b.path == "notes.txt" for b in blocks)
+
+
+def test_a_renamed_string_key_is_found_bare_in_a_properties_file() -> None:
+    files = {
+        "Keys.java": 'class Keys {\n  static final String TIMEOUT = "pay.timeout-ms";\n}\n',
+        "app.properties": "server.port=80\npay.timeout.ms=2500\npay.timeout.msx=1\n",
+    }
+    old = files["Keys.java"].replace("pay.timeout-ms", "pay.timeout.ms")
+    blocks = gather(files, {"Keys.java": old}, ContextBudget(kinds=frozenset({"caller"})))
+    assert [b.label for b in blocks] == ["app.properties:1-5"] or covers(
+        blocks, "app.properties", 2
+    )
+    assert "'pay.timeout.ms'" in blocks[0].reason

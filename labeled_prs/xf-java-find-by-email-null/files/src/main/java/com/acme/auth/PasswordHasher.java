@@ -1,0 +1,5 @@
+package com.acme.auth;
+
+public interface PasswordHasher {
+    boolean matches(String password, String hash);
+}

@@ -1,0 +1,3 @@
+package com.acme.users;
+
+public record User(long id, String email, String passwordHash, boolean locked) {}

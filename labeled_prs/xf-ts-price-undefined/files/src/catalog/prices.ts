@@ -1,0 +1,5 @@
+import { PRICE_TABLE } from './table';
+
+export function getPriceCents(sku: string): number | undefined {
+  return PRICE_TABLE.get(sku);
+}
