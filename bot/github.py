@@ -19,18 +19,23 @@ from github import Auth, Github, GithubException, GithubIntegration
 
 from bot.github_transport import (
     API_VERSION,
+    DIFF_MEDIA_TYPE,
     RESOLVE_THREAD,
+    AppAuth,
     ClientOptions,
     GitHubAuthError,
     GitHubError,
+    GitHubForbidden,
     GitHubNotFound,
     GitHubRateLimited,
     GitHubUnavailable,
     GitHubUnprocessable,
+    TokenAuth,
     call_translated,
     connect,
     connection_options,
     fetch_threads,
+    graphql,
     json_pages,
     split_repo,
 )
@@ -59,6 +64,7 @@ __all__ = [
     "GitHubAuthError",
     "GitHubClient",
     "GitHubError",
+    "GitHubForbidden",
     "GitHubNotFound",
     "GitHubRateLimited",
     "GitHubUnavailable",
@@ -72,7 +78,6 @@ __all__ = [
 
 MAX_ANNOTATIONS = 50  # per check-run request; more are appended with further PATCHes
 MAX_CHECK_TEXT = 65535  # check-run output summary/text limit
-DIFF_MEDIA_TYPE = "application/vnd.github.v3.diff"
 T = TypeVar("T")
 
 
@@ -91,11 +96,11 @@ class GitHubClient:
     @classmethod
     def for_token(cls, token: str, options: ClientOptions | None = None) -> GitHubClient:
         """Action mode: a fixed token (GITHUB_TOKEN or a PAT)."""
-        return cls(lambda: Auth.Token(token), options or ClientOptions())
+        return cls(lambda: TokenAuth(token), options or ClientOptions())
 
     @classmethod
     def for_installation(
-        cls, app_auth: Auth.AppAuth, installation_id: int, options: ClientOptions | None = None
+        cls, app_auth: AppAuth, installation_id: int, options: ClientOptions | None = None
     ) -> GitHubClient:
         """App mode: PyGithub fetches and caches the installation token until it expires."""
         return cls(
@@ -282,21 +287,12 @@ class GitHubClient:
             lambda gh: gh.requester.requestJsonAndCheck("POST", path, input={"content": content})
         )
 
-    def resolve_thread(self, repo: str, number: int, comment_id: int) -> bool:
-        """Resolve the thread holding `comment_id`; False if it already was resolved."""
-        owner, name = split_repo(repo)
+    def resolve_review_thread(self, thread_id: str) -> None:
+        """Resolve one review thread by its GraphQL id (from list_review_threads).
 
-        def op(gh: Github) -> bool:
-            threads = fetch_threads(gh.requester, owner, name, number)
-            thread = next((t for t in threads if comment_id in t.comment_ids), None)
-            if thread is None:
-                raise GitHubNotFound(f"no review thread holds comment {comment_id}", 404)
-            if thread.is_resolved:
-                return False
-            gh.requester.graphql_query(RESOLVE_THREAD, {"threadId": thread.id})
-            return True
-
-        return self._call(op)
+        GitHub refuses this mutation (FORBIDDEN, GitHubForbidden) unless the token has
+        Contents: write besides Pull requests: write; see docs/github-app.md."""
+        self._call(lambda gh: graphql(gh.requester, RESOLVE_THREAD, {"threadId": thread_id}))
 
     def create_check_run(self, repo: str, head_sha: str, name: str, title: str = "") -> int:
         """An in-progress check run; its id."""
@@ -347,7 +343,7 @@ class GitHubApp:
 
     def __init__(self, issuer: str, private_key: str, options: ClientOptions | None = None):
         # issuer: the App's client ID (GitHub's recommendation) or its numeric App ID.
-        self._auth = Auth.AppAuth(issuer, private_key)
+        self._auth = AppAuth(issuer, private_key)
         self._options = options or ClientOptions()
         self._clients: dict[int, GitHubClient] = {}
         self._lock = threading.Lock()

@@ -2,12 +2,17 @@
 
 Errors (PyGithub and requests exceptions are translated, never leaked):
 
-    GitHubError            any failure talking to GitHub; .status, .messages
+    GitHubError            any failure talking to GitHub; .status, .messages, .retryable
      +-- GitHubAuthError       401: bad, expired or revoked credentials, a refused App JWT
+     +-- GitHubForbidden       403: the installation lacks a permission (not a rate limit)
      +-- GitHubNotFound        404: missing, or invisible to this installation
      +-- GitHubUnprocessable   422: GitHub refused the content (.messages lists why)
      +-- GitHubRateLimited     403/429 rate limits still failing after PyGithub's waits
      +-- GitHubUnavailable     network errors, 5xx after retries
+
+`retryable` tells the job runner whether trying again later can help: a refusal (400, 401,
+403, 404, 406, 410, 422) is answered the same way next time, so the job fails at once with
+GitHub's reason; network errors, 5xx and rate limits (429, secondary 403s) are retried.
 """
 
 from __future__ import annotations
@@ -25,6 +30,10 @@ from github.Requester import Requester
 from bot.github_types import ReviewThread
 
 API_VERSION = "2022-11-28"  # the first breaking version is 2026-03-10: not reviewed yet
+MEDIA_TYPE = "application/vnd.github+json"  # GitHub's recommended Accept for REST calls
+DIFF_MEDIA_TYPE = "application/vnd.github.diff"
+EXPLICIT_FORMATS = frozenset({DIFF_MEDIA_TYPE})
+PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 406, 410, 422})
 T = TypeVar("T")
 
 
@@ -32,13 +41,36 @@ class GitHubError(Exception):
     """A GitHub call failed; `messages` holds GitHub's own explanations, if any."""
 
     def __init__(self, message: str, status: int | None = None, messages: Sequence[str] = ()):
-        super().__init__(f"GitHub {status or 'request'} failed: {message}")
+        detail = "; ".join(m for m in messages if m and m != message)
+        super().__init__(
+            f"GitHub {status or 'request'} failed: {message}" + (f" ({detail})" if detail else "")
+        )
         self.status = status
         self.messages = list(messages)
+
+    @property
+    def retryable(self) -> bool:
+        """False when GitHub refused the request itself: the same call would fail again."""
+        return self.status not in PERMANENT_STATUSES
 
 
 class GitHubAuthError(GitHubError):
     """401: the credentials were refused."""
+
+
+class GitHubForbidden(GitHubError):
+    """403 that is not a rate limit: the token lacks a permission ("Resource not accessible
+    by integration"); `accepted` is what GitHub said would do (X-Accepted-GitHub-Permissions)."""
+
+    def __init__(
+        self,
+        message: str,
+        status: int | None = 403,
+        messages: Sequence[str] = (),
+        accepted: str = "",
+    ):
+        super().__init__(message, status, messages)
+        self.accepted = accepted
 
 
 class GitHubNotFound(GitHubError):
@@ -52,9 +84,17 @@ class GitHubUnprocessable(GitHubError):
 class GitHubRateLimited(GitHubError):
     """A rate limit outlasted PyGithub's retries (or its max wait)."""
 
+    @property
+    def retryable(self) -> bool:
+        return True
+
 
 class GitHubUnavailable(GitHubError):
     """Network error, timeout, or 5xx after PyGithub's retries."""
+
+    @property
+    def retryable(self) -> bool:
+        return True
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +131,11 @@ def _from_status(err: GithubException) -> GitHubError:
     status = err.status
     if isinstance(err, RateLimitExceededException) or status == 429:
         return GitHubRateLimited(message, status, messages)
+    if status == 403:
+        headers = {k.lower(): v for k, v in (err.headers or {}).items()}
+        return GitHubForbidden(
+            message, status, messages, headers.get("x-accepted-github-permissions", "")
+        )
     kinds: dict[int, type[GitHubError]] = {
         401: GitHubAuthError,
         404: GitHubNotFound,
@@ -143,6 +188,47 @@ def github_retry(options: ClientOptions) -> GithubRetry:
         max_rate_limit_wait=options.max_rate_limit_wait,
         retry_after_max=int(retry_after_max),  # a Retry-After header is slept up to this
     )
+
+
+def set_media_type(headers: dict[str, str]) -> None:
+    """Ask for GitHub's JSON media type unless a call asked for a diff. PyGithub sends no
+    Accept on most calls, the old v3 type on some and retired previews (squirrel-girl for
+    reactions, ...) on others; GitHub documents `application/vnd.github+json`."""
+    if headers.get("Accept") not in EXPLICIT_FORMATS:
+        headers["Accept"] = MEDIA_TYPE
+
+
+class AppAuth(Auth.AppAuth):
+    """The App's JWT auth. `authentication` is the one hook every PyGithub request passes
+    through, so the media type is set there (for JWT calls and token fetches too)."""
+
+    def authentication(self, headers: dict[str, str]) -> None:
+        set_media_type(headers)
+        super().authentication(headers)
+
+    def get_installation_auth(
+        self,
+        installation_id: int,
+        token_permissions: dict[str, str] | None = None,
+        requester: Requester | None = None,
+    ) -> Auth.AppInstallationAuth:
+        return InstallationAuth(self, installation_id, token_permissions, requester)
+
+
+class InstallationAuth(Auth.AppInstallationAuth):
+    """An installation token (fetched and refreshed by PyGithub), with the media type set."""
+
+    def authentication(self, headers: dict[str, str]) -> None:
+        set_media_type(headers)
+        super().authentication(headers)
+
+
+class TokenAuth(Auth.Token):
+    """A fixed token (Action mode), with the media type set."""
+
+    def authentication(self, headers: dict[str, str]) -> None:
+        set_media_type(headers)
+        super().authentication(headers)
 
 
 def connection_options(options: ClientOptions) -> dict[str, Any]:
@@ -203,13 +289,37 @@ mutation($threadId: ID!) {
 """
 
 
+GRAPHQL_ERRORS: dict[str, type[GitHubError]] = {
+    "NOT_FOUND": GitHubNotFound,
+    "FORBIDDEN": GitHubForbidden,
+    "RATE_LIMITED": GitHubRateLimited,
+}
+GRAPHQL_STATUS = {"NOT_FOUND": 404, "FORBIDDEN": 403, "RATE_LIMITED": 403}
+
+
+def graphql(requester: Requester, query: str, variables: Mapping[str, Any]) -> dict[str, Any]:
+    """The `data` of a GraphQL call. GitHub answers 200 with an `errors` list; the first
+    error's `type` picks our exception (FORBIDDEN: a missing permission, not a bad query)."""
+    payload = {"query": query, "variables": dict(variables)}
+    _, data = requester.requestJsonAndCheck("POST", requester.graphql_url, input=payload)
+    errors = data.get("errors") or []
+    if errors:
+        kind = str(errors[0].get("type") or "")
+        messages = [str(e.get("message") or e) for e in errors]
+        error = GRAPHQL_ERRORS.get(kind, GitHubError)
+        raise error(f"GraphQL {kind or 'error'}: {messages[0]}", GRAPHQL_STATUS.get(kind, 400))
+    result: dict[str, Any] = data["data"]
+    return result
+
+
 def fetch_threads(requester: Requester, owner: str, name: str, number: int) -> list[ReviewThread]:
+    """Every review thread of the pull request (one listing: a page per 100 threads)."""
     threads: list[ReviewThread] = []
     cursor: str | None = None
     while True:
         variables = {"owner": owner, "name": name, "number": number, "cursor": cursor}
-        _, data = requester.graphql_query(THREADS_QUERY, variables)
-        page = data["data"]["repository"]["pullRequest"]["reviewThreads"]
+        data = graphql(requester, THREADS_QUERY, variables)
+        page = data["repository"]["pullRequest"]["reviewThreads"]
         for node in page["nodes"]:
             ids = tuple(int(c["databaseId"]) for c in node["comments"]["nodes"])
             threads.append(

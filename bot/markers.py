@@ -7,6 +7,7 @@ import re
 SUMMARY = "<!-- prbot:summary -->"
 _HEAD = re.compile(r"<!-- prbot:head=([0-9a-fA-F]{7,64}) -->")
 _FINGERPRINT = re.compile(r"<!-- prbot:fp=([0-9a-f]{8,64}) -->")
+_REVIEWER = re.compile(r"<!-- prbot:by=([a-z]+) -->")
 
 
 def summary_marker(head_sha: str) -> str:
@@ -25,4 +26,15 @@ def reviewed_head(body: str) -> str | None:
 
 def fingerprint_of(body: str) -> str | None:
     match = _FINGERPRINT.search(body)
+    return match.group(1) if match else None
+
+
+def fingerprints_in(body: str) -> set[str]:
+    """Every fingerprint in a body (a review body lists the comments moved into it)."""
+    return set(_FINGERPRINT.findall(body))
+
+
+def reviewer_of(body: str) -> str | None:
+    """Which reviewer produced the finding of one of our comments (None before the marker)."""
+    match = _REVIEWER.search(body)
     return match.group(1) if match else None

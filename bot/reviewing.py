@@ -13,13 +13,14 @@ from dataclasses import dataclass, replace
 from typing import ParamSpec, TypeVar
 
 from bot import markers
-from bot.github import GitHubClient, GitHubError, GitHubNotFound, PostedComment, PullInfo
+from bot.github import GitHubClient, GitHubError, PostedComment, PullInfo
 from bot.github_types import DraftComment
 from bot.metrics import active_metrics, observed_models
 from bot.pipeline import Pipeline, narrowed
 from bot.posting import MAX_BODY, post_review, truncate_body
 from bot.prfiles import PullDiff, read_pull_diff
 from bot.repoconfig import CONFIG_PATH, LoadedConfig, RepoConfig, parse_repo_config
+from bot.resolution import Resolution, fixed_threads, resolve_fixed
 from bot.sarif_input import merged_findings
 from bot.snapshot import head_snapshot
 from bot.state import StateStore, Suppressions
@@ -79,6 +80,7 @@ class PullReviewer:
         self.client = client
         self.pipeline = pipeline
         self.state = state
+        self.model_routes: frozenset[Route] = frozenset()  # routes a model served this run
 
     async def run(self, repo: str, number: int, trigger: Trigger) -> Outcome:
         pr = await call(self.client.get_pull, repo, number)
@@ -166,6 +168,15 @@ class PullReviewer:
             diff.files, diff.sources, pr.title, pr.body, snapshot=snapshot, findings=sarif
         )
         metrics = active_metrics()  # the job runner's; None outside a job
+        if config.mode != "static-only":
+            self.model_routes = frozenset(
+                route
+                for route, llm in (
+                    (Route.SMALL, p.models.small),
+                    (Route.FRONTIER, p.models.frontier),
+                )
+                if llm is not None
+            )
         models = observed_models(p.models, metrics)
         review = await review_diff(inp, models, p.prompts, config, cache, p.linter)
         if review.dropped_outputs:
@@ -213,10 +224,12 @@ class PullReviewer:
                 diff.patches,
             )
             posted, moved = len(result.posted), len(result.moved_to_summary)
-        resolved = await self.resolve_outdated(repo, pr.number, own, review, threads)
+        own_ids = {c.id for c in threads if c.user_is_bot}
+        fixed = fixed_threads(own, threads, own_ids, review, diff, self.model_routes)
+        resolution = await resolve_fixed(self.client, repo, pr.number, fixed)
         tail = "\n" + markers.summary_marker(pr.head_sha) + "\n"
         tail += footer(
-            posted, moved, resolved, suppressed, threshold_name=loaded.config.severity_threshold
+            posted, moved, resolution, suppressed, threshold_name=loaded.config.severity_threshold
         )
         # Clip the findings, never the marker: it records the reviewed head.
         body = truncate_body(render_summary(review), MAX_BODY - len(tail)) + tail
@@ -224,7 +237,7 @@ class PullReviewer:
             await call(self.client.create_issue_comment, repo, pr.number, body)
         else:
             await call(self.client.edit_issue_comment, repo, summary[0], body)
-        return Outcome(None, posted, moved, resolved, suppressed, review)
+        return Outcome(None, posted, moved, resolution.resolved, suppressed, review)
 
     async def learn_from_reactions(self, repo: str, own: Sequence[PostedComment]) -> Suppressions:
         """A 👎 on one of our comments suppresses its fingerprint in this repository."""
@@ -233,31 +246,6 @@ class PullReviewer:
             if fp and c.reactions.get("-1", 0) > 0:
                 await call(self.state.suppress, repo, "fingerprint", fp, "reaction:-1")
         return await call(self.state.suppressions, repo)
-
-    async def resolve_outdated(
-        self,
-        repo: str,
-        number: int,
-        own: Sequence[PostedComment],
-        review: Review,
-        threads: Sequence[PostedComment],
-    ) -> int:
-        """Resolve our threads whose finding is gone, on files reviewed in full, with no reply."""
-        current = {c.fingerprint for c in review.comments}
-        incomplete = {u.path for u in review.coverage.unreviewed if u.route is not Route.SKIP}
-        replied = {c.in_reply_to_id for c in threads if c.in_reply_to_id and not c.user_is_bot}
-        resolved = 0
-        for c in own:
-            if c.in_reply_to_id or c.id in replied or c.path in incomplete:
-                continue
-            if markers.fingerprint_of(c.body) in current:
-                continue
-            try:
-                if await call(self.client.resolve_thread, repo, number, c.id):
-                    resolved += 1
-            except GitHubNotFound:
-                log.info("%s#%d: no thread for comment %d to resolve", repo, number, c.id)
-        return resolved
 
     async def start_check(self, repo: str, head_sha: str) -> int | None:
         try:
@@ -306,13 +294,15 @@ def review_note(count: int, head_sha: str) -> str:
 
 
 def footer(
-    posted: int, moved: int, resolved: int, suppressed: int, threshold_name: Severity
+    posted: int, moved: int, resolution: Resolution, suppressed: int, threshold_name: Severity
 ) -> str:
     parts = [f"{posted} new inline comment(s)"]
     if moved:
         parts.append(f"{moved} moved into the review body (GitHub refused their lines)")
-    if resolved:
-        parts.append(f"{resolved} outdated thread(s) resolved")
+    if resolution.resolved:
+        parts.append(f"{resolution.resolved} outdated thread(s) resolved")
+    if resolution.left_open:
+        parts.append(f"{resolution.left_open} fixed thread(s) left open: {resolution.problem}")
     if suppressed:
         parts.append(f"{suppressed} suppressed by /ignore or 👎")
     parts.append(f"posting threshold: {threshold_name.value}")

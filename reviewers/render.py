@@ -24,6 +24,10 @@ SEVERITY_ICON = {
     Severity.INFO: "⚪",
 }
 FINGERPRINT_MARKER = "<!-- prbot:fp={} -->"
+REVIEWER_MARKER = "<!-- prbot:by={} -->"  # which reviewer found it: decides when it may resolve
+# Finding.source prefixes of the static tier (reviewers/static) and of SARIF input.
+STATIC_REVIEWERS = ("ruff", "static", "secret", "sarif")
+MODEL_REVIEWERS = ("small", "frontier")
 MAX_LISTED = 20  # files listed per reason in the coverage section
 
 
@@ -36,15 +40,36 @@ def fence_for(text: str) -> str:
     return "`" * max(3, longest + 1)
 
 
+def reviewer_of(finding: Finding) -> str:
+    """The static reviewer's name ("ruff", ...) or the model route that produced a finding."""
+    family = finding.source.partition(":")[0]
+    return family if ":" in finding.source and family in STATIC_REVIEWERS else finding.route.value
+
+
 def render_comment(comment: ReviewComment) -> str:
     finding = comment.finding
     parts = [_headline(finding), "", finding.body.strip()]
     if finding.replacement is not None and comment.side is Side.RIGHT:
-        fence = fence_for(finding.replacement)
-        replacement = finding.replacement.rstrip("\n")
-        parts += ["", f"{fence}suggestion", replacement, fence]
-    parts += ["", _footer(finding), FINGERPRINT_MARKER.format(comment.fingerprint)]
+        parts += ["", *suggestion_block(finding.replacement)]
+    parts += [
+        "",
+        _footer(finding),
+        REVIEWER_MARKER.format(reviewer_of(finding)),
+        FINGERPRINT_MARKER.format(comment.fingerprint),
+    ]
     return "\n".join(parts)
+
+
+def suggestion_block(replacement: str) -> list[str]:
+    """The ```suggestion lines that replace the commented lines with `replacement`.
+
+    GitHub replaces the commented lines with the block's lines exactly, so a deletion is an
+    empty block (a block holding one empty line would leave a blank line behind). One
+    trailing newline ends the last line; "\n" alone is one blank line.
+    """
+    fence = fence_for(replacement)
+    body = [replacement.removesuffix("\n")] if replacement else []
+    return [f"{fence}suggestion", *body, fence]
 
 
 def _headline(finding: Finding) -> str:

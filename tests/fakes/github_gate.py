@@ -12,6 +12,7 @@ from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from tests.fakes import github_permissions as permissions
 from tests.fakes.github_archive import CODELOAD_PREFIX
 from tests.fakes.github_auth import check_repo_access, check_token, verify_app_jwt
 from tests.fakes.github_state import ApiError, FakeToken, Fault, GitHubState, LoggedRequest
@@ -21,6 +22,13 @@ JWT_PATHS = re.compile(
 )
 REPO_PATH = re.compile(r"^/repos/([^/]+)/([^/]+)")
 API_VERSIONS = {"2022-11-28", "2026-03-10"}
+# What a client may ask for. GitHub itself tolerates a missing Accept and ignores retired
+# previews; this fake refuses both, so a client that forgets the documented media type fails.
+MEDIA_TYPES = {
+    "application/vnd.github+json",
+    "application/vnd.github.diff",
+    "application/vnd.github.v3.diff",
+}
 
 
 def graphql_prefix(state: GitHubState) -> str:
@@ -46,6 +54,23 @@ async def validation_error_handler(_: Request, exc: Exception) -> Response:
     return error_response(ApiError(422, "Invalid request.", errors=[str(exc)]))
 
 
+def check_headers(request: Request) -> None:
+    """Every request must name the API version and GitHub's media type (stricter than
+    GitHub, which defaults both): a client that sends neither is not pinned to anything."""
+    version = request.headers.get("x-github-api-version")
+    if version is None:
+        raise ApiError(400, "Missing X-GitHub-Api-Version header (this fake requires it).")
+    if version not in API_VERSIONS:
+        raise ApiError(400, f"API version {version} is not supported.")
+    accept = request.headers.get("accept", "").split(",")[0].split(";")[0].strip()
+    if accept not in MEDIA_TYPES:
+        raise ApiError(
+            415,
+            f"Unsupported 'Accept' header: '{accept}'. Must accept 'application/vnd.github+json'"
+            + (" (preview media types are retired)" if "preview" in accept else ""),
+        )
+
+
 class Gatekeeper:
     """Middleware: log, injected faults, API version, authentication, rate-limit headers."""
 
@@ -58,6 +83,7 @@ class Gatekeeper:
         entry = await self._log(request)
         token: FakeToken | None = None
         try:
+            self._run_hooks(request.method, entry.path)
             fault = self._take_fault(request.method, entry.path)
             if fault is not None:
                 response: Response = JSONResponse(
@@ -92,6 +118,14 @@ class Gatekeeper:
             self.state.log.append(entry)
         return entry
 
+    def _run_hooks(self, method: str, path: str) -> None:
+        with self.state.lock:
+            due = [h for h in self.state.hooks if h.matches(method, path)]
+            for hook in due:
+                hook.times -= 1
+        for hook in due:
+            hook.action()
+
     def _take_fault(self, method: str, path: str) -> Fault | None:
         with self.state.lock:
             for fault in self.state.faults:
@@ -101,9 +135,6 @@ class Gatekeeper:
         return None
 
     def _authenticate(self, request: Request) -> FakeToken | None:
-        version = request.headers.get("x-github-api-version")
-        if version is not None and version not in API_VERSIONS:
-            raise ApiError(400, f"API version {version} is not supported.")
         path = request.url.path
         if path.startswith(CODELOAD_PREFIX + "/"):
             return None  # codeload checks the token in its URL, never a header
@@ -111,12 +142,17 @@ class Gatekeeper:
         local = path.removeprefix(self.state.prefix)
         if JWT_PATHS.match(local):
             verify_app_jwt(self.state, authorization)
+            check_headers(request)
             request.state.login = self.state.bot_login
             return None
-        token = check_token(self.state, authorization)
+        token = check_token(self.state, authorization)  # 401 comes first, as on GitHub
+        check_headers(request)
         match = REPO_PATH.match(local)
         if match:
             check_repo_access(self.state, token, match.group(1), match.group(2))
+            permissions.check(
+                self.state.permissions_of(token), permissions.needs_for(request.method, local)
+            )
         request.state.token = token
         request.state.login = token.login
         return token

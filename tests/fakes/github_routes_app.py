@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from tests.fakes import github_permissions as permissions
 from tests.fakes import github_render as render
 from tests.fakes.github_auth import iso, issue_installation_token
 from tests.fakes.github_routes_read import base_url
@@ -64,8 +65,13 @@ def thread_json(
     }
 
 
-def graphql_error(message: str, kind: str = "NOT_FOUND") -> JSONResponse:
-    return JSONResponse({"data": None, "errors": [{"type": kind, "message": message}]})
+def graphql_error(message: str, kind: str = "NOT_FOUND", field: str | None = None) -> JSONResponse:
+    """GitHub answers GraphQL errors with 200 and an `errors` list (`data.<field>` null)."""
+    error: dict[str, Any] = {"type": kind, "message": message}
+    if field is None:
+        return JSONResponse({"data": None, "errors": [error]})
+    error["path"] = [field]
+    return JSONResponse({"data": {field: None}, "errors": [error]})
 
 
 def review_threads(state: GitHubState, token: FakeToken, variables: dict[str, Any]) -> JSONResponse:
@@ -160,11 +166,15 @@ def graphql_router(state: GitHubState) -> APIRouter:
         payload = await json_body(request)
         query, variables = str(payload.get("query", "")), payload.get("variables") or {}
         token: FakeToken = request.state.token
-        if "unresolveReviewThread" in query:
-            return resolve_thread(state, variables, resolved=False)
-        if "resolveReviewThread" in query:
-            return resolve_thread(state, variables, resolved=True)
+        have = state.permissions_of(token)
+        for op in ("unresolveReviewThread", "resolveReviewThread"):
+            if op in query:
+                if have is not None and not permissions.granted(have, permissions.RESOLVE_THREAD):
+                    return graphql_error(permissions.FORBIDDEN, "FORBIDDEN", op)
+                return resolve_thread(state, variables, resolved=op == "resolveReviewThread")
         if "reviewThreads" in query:
+            if have is not None and not permissions.granted(have, permissions.PR_READ):
+                return graphql_error(permissions.FORBIDDEN, "FORBIDDEN", "repository")
             return review_threads(state, token, variables)
         return graphql_error("This fake GitHub only knows review-thread operations", "INTERNAL")
 

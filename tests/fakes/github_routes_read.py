@@ -11,12 +11,20 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from tests.fakes import github_render as render
 from tests.fakes.github_hunks import count_changes
-from tests.fakes.github_state import ApiError, FakePull, FakeRepo, GitHubState, not_found
+from tests.fakes.github_state import (
+    ApiError,
+    FakeFile,
+    FakePull,
+    FakeRepo,
+    GitHubState,
+    not_found,
+)
 
 MAX_DIFF_FILES = 300  # GitHub: the diff media type refuses PRs with more files (406)
 MAX_DIFF_LINES = 20_000
 MAX_LISTED_FILES = 3000  # GitHub: pulls/files lists at most 3,000 files
-DIFF_MEDIA_TYPE = "application/vnd.github.v3.diff"
+MAX_COMPARE_FILES = 300  # GitHub: a comparison lists at most 300 files, on its first page
+DIFF_MEDIA_TYPES = ("application/vnd.github.diff", "application/vnd.github.v3.diff")
 
 
 def base_url(request: Request, state: GitHubState) -> str:
@@ -47,7 +55,7 @@ def paginate(request: Request, items: list[Any], state: GitHubState) -> JSONResp
 
 
 def unified_diff(pr: FakePull) -> str:
-    """The whole-PR diff GitHub serves for Accept: application/vnd.github.v3.diff."""
+    """The whole-PR diff GitHub serves for Accept: application/vnd.github.diff."""
     if pr.diff_text is not None:
         return pr.diff_text
     parts: list[str] = []
@@ -70,10 +78,10 @@ def unified_diff(pr: FakePull) -> str:
     return "\n".join(parts) + "\n"
 
 
-def file_json(base: str, repo: FakeRepo, pr: FakePull, index: int) -> dict[str, Any]:
-    f = pr.files[index]
+def file_json(base: str, repo: FakeRepo, f: FakeFile, head: str) -> dict[str, Any]:
+    """One entry of pulls/files or of a comparison's `files` (GitHub's diff-entry)."""
     adds, dels = count_changes(f.patch)
-    sha = hashlib.sha1(f"{pr.head_sha}:{f.filename}".encode()).hexdigest()
+    sha = hashlib.sha1(f"{head}:{f.filename}".encode()).hexdigest()
     data: dict[str, Any] = {
         "sha": sha,
         "filename": f.filename,
@@ -81,9 +89,9 @@ def file_json(base: str, repo: FakeRepo, pr: FakePull, index: int) -> dict[str, 
         "additions": adds,
         "deletions": dels,
         "changes": adds + dels,
-        "blob_url": f"{base}/html/{repo.full_name}/blob/{pr.head_sha}/{f.filename}",
-        "raw_url": f"{base}/html/{repo.full_name}/raw/{pr.head_sha}/{f.filename}",
-        "contents_url": f"{base}/repos/{repo.full_name}/contents/{f.filename}?ref={pr.head_sha}",
+        "blob_url": f"{base}/html/{repo.full_name}/blob/{head}/{f.filename}",
+        "raw_url": f"{base}/html/{repo.full_name}/raw/{head}/{f.filename}",
+        "contents_url": f"{base}/repos/{repo.full_name}/contents/{f.filename}?ref={head}",
     }
     if f.patch is not None:  # GitHub omits `patch` for binary and very large files
         data["patch"] = f.patch
@@ -123,7 +131,7 @@ def router(state: GitHubState) -> APIRouter:
     @api.get("/repos/{owner}/{name}/pulls/{number}")
     async def get_pull(request: Request, owner: str, name: str, number: int) -> Response:
         repo, pr = state.repo(owner, name), state.pull(owner, name, number)
-        if DIFF_MEDIA_TYPE in request.headers.get("accept", ""):
+        if request.headers.get("accept", "") in DIFF_MEDIA_TYPES:
             return diff_response(pr)
         return JSONResponse(render.pull(base_url(request, state), repo, pr))
 
@@ -136,14 +144,53 @@ def router(state: GitHubState) -> APIRouter:
                 "'List pull requests files' API or locally cloning the repository instead.",
                 errors=[{"resource": "PullRequest", "field": "diff", "code": "too_large"}],
             )
-        return PlainTextResponse(text, media_type=DIFF_MEDIA_TYPE)
+        return PlainTextResponse(text, media_type=DIFF_MEDIA_TYPES[0])
 
     @api.get("/repos/{owner}/{name}/pulls/{number}/files")
     async def list_files(request: Request, owner: str, name: str, number: int) -> JSONResponse:
         repo, pr = state.repo(owner, name), state.pull(owner, name, number)
         base = base_url(request, state)
-        count = min(len(pr.files), MAX_LISTED_FILES)
-        return paginate(request, [file_json(base, repo, pr, i) for i in range(count)], state)
+        files = pr.files[:MAX_LISTED_FILES]  # always the current head's
+        return paginate(request, [file_json(base, repo, f, pr.head_sha) for f in files], state)
+
+    @api.get("/repos/{owner}/{name}/compare/{basehead}")
+    async def compare(request: Request, owner: str, name: str, basehead: str) -> JSONResponse:
+        repo = state.repo(owner, name)
+        base_sha, dots, head_sha = basehead.partition("...")
+        pr = next(
+            (p for p in repo.pulls.values() if p.base_sha == base_sha and head_sha in p.commits),
+            None,
+        )
+        if not dots or pr is None:
+            raise not_found()
+        return JSONResponse(comparison(request, repo, pr, head_sha))
+
+    def comparison(request: Request, repo: FakeRepo, pr: FakePull, head: str) -> dict[str, Any]:
+        """GitHub's commit comparison: commits paged, files (<= 300) on the first page only."""
+        base = base_url(request, state)
+        page, per_page = page_params(request)
+        paged = "page" in request.query_params or "per_page" in request.query_params
+        per_page = per_page if paged else 250
+        commits = pr.commits[: pr.commits.index(head) + 1]
+        shown = commits[(page - 1) * per_page : page * per_page]
+        files = pr.files_at(head)[:MAX_COMPARE_FILES] if page == 1 else []
+        url = f"{base}/repos/{repo.full_name}/compare/{pr.base_sha}...{head}"
+        html = f"{base}/html/{repo.full_name}/compare/{pr.base_sha}...{head}"
+        return {
+            "url": url,
+            "html_url": html,
+            "permalink_url": html,
+            "diff_url": f"{html}.diff",
+            "patch_url": f"{html}.patch",
+            "base_commit": render.commit(base, repo, pr.base_sha),
+            "merge_base_commit": render.commit(base, repo, pr.base_sha),
+            "status": "ahead",
+            "ahead_by": len(commits),
+            "behind_by": 0,
+            "total_commits": len(commits),
+            "commits": [render.commit(base, repo, sha) for sha in shown],
+            "files": [file_json(base, repo, f, head) for f in files],
+        }
 
     @api.get("/repos/{owner}/{name}/pulls/{number}/commits")
     async def list_commits(request: Request, owner: str, name: str, number: int) -> JSONResponse:

@@ -80,8 +80,10 @@ def review_errors(
     commit_id = payload.get("commit_id")
     if commit_id is not None and commit_id not in pr.commits:
         errors.append("Pull request review commit_id is not part of the pull request")
+    # Anchors are checked against the diff of the commit named, not the current head's.
+    patches = pr.patches(commit_id if commit_id in pr.commits else None)
     for comment in payload.get("comments") or []:
-        found = anchor_errors(comment, pr.patches())
+        found = anchor_errors(comment, patches)
         if len(comment.get("body") or "") > MAX_BODY:
             found.append(MSG_BODY_TOO_LONG)
         errors.extend(e for e in found if e not in errors)
@@ -92,6 +94,7 @@ def store_comment(
     state: GitHubState, repo: str, pr: FakePull, data: dict[str, Any], **fields: Any
 ) -> ReviewCommentRec:
     side = data.get("side") or ("RIGHT" if data.get("line") is not None else None)
+    patch = pr.patches(fields.get("commit_id")).get(data["path"])
     rec = ReviewCommentRec(
         id=state.next_id(),
         repo=repo,
@@ -103,7 +106,7 @@ def store_comment(
         start_side=data.get("start_side") or (side if data.get("start_line") else None),
         position=data.get("position"),
         body=data.get("body") or "",
-        diff_hunk=hunk_text_for(pr.patches().get(data["path"]), data.get("line"), side or ""),
+        diff_hunk=hunk_text_for(patch, data.get("line"), side or ""),
         created_at=now(),
         **fields,
     )
@@ -227,12 +230,15 @@ def router(state: GitHubState) -> APIRouter:
         repo, pr = state.repo(owner, name), state.pull(owner, name, number)
         if not payload.get("commit_id"):
             raise unprocessable(["commit_id is required"])
+        if payload["commit_id"] not in pr.commits:
+            raise unprocessable(["Pull request review commit_id is not part of the pull request"])
         anchor = {k: v for k, v in payload.items() if k in COMMENT_KEYS}
+        patches = pr.patches(payload["commit_id"])
         file_level = payload.get("subject_type") == "file"  # only this endpoint allows it
         if file_level:
-            errors = [] if anchor.get("path") in pr.patches() else [MSG_PATH_INVALID]
+            errors = [] if anchor.get("path") in patches else [MSG_PATH_INVALID]
         else:
-            errors = anchor_errors(anchor, pr.patches())
+            errors = anchor_errors(anchor, patches)
         if len(payload.get("body") or "") > MAX_BODY:
             errors.append(MSG_BODY_TOO_LONG)
         if errors:

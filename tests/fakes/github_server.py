@@ -17,8 +17,9 @@ Faults are injected with `inject()`; every request is logged for assertions.
 
 from __future__ import annotations
 
+import copy
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -40,6 +41,7 @@ from tests.fakes.github_gate import (
     http_error_handler,
     validation_error_handler,
 )
+from tests.fakes.github_permissions import manifest_permissions
 from tests.fakes.github_state import (
     DOCS,
     ApiError,
@@ -51,6 +53,7 @@ from tests.fakes.github_state import (
     FakeToken,
     Fault,
     GitHubState,
+    Hook,
     IssueCommentRec,
     LoggedRequest,
     ReactionRec,
@@ -62,13 +65,21 @@ FileSpec = FakeFile | tuple[str, str, str | None] | tuple[str, str, str | None, 
 SECONDARY_LIMIT = (
     "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."
 )
-DEFAULT_PERMISSIONS = {
-    "pull_requests": "write",
-    "contents": "read",
-    "issues": "write",
-    "checks": "write",
-    "metadata": "read",
-}
+# What every request to the fake must carry (tests that call it with httpx add these).
+API_HEADERS = {"Accept": "application/vnd.github+json", "X-GitHub-Api-Version": "2022-11-28"}
+
+
+def suggestion_lines(body: str) -> list[str] | None:
+    """The lines of the first ```suggestion block of a comment body (None: there is none)."""
+    lines = body.split("\n")
+    for index, line in enumerate(lines):
+        opener = re.match(r"^\s*(`{3,}|~{3,})suggestion\s*$", line)
+        if opener:
+            fence = opener.group(1)
+            rest = lines[index + 1 :]
+            end = next(i for i, text in enumerate(rest) if text.strip() == fence)
+            return rest[:end]
+    return None
 
 
 class FakeGitHub:
@@ -106,7 +117,7 @@ class FakeGitHub:
     def add_installation(
         self, installation_id: int, account: str = "octo", permissions: dict[str, str] | None = None
     ) -> None:
-        perms = dict(permissions or DEFAULT_PERMISSIONS)
+        perms = dict(permissions or manifest_permissions())
         self.state.installations[installation_id] = FakeInstallation(
             installation_id, account, perms
         )
@@ -122,9 +133,22 @@ class FakeGitHub:
         repo = FakeRepo(owner, name, self.state.next_id(), installation_id, default_branch, private)
         self.state.repos[repo.full_name.lower()] = repo
 
-    def add_plain_token(self, token: str, login: str = "github-actions[bot]") -> None:
-        """A token that never expires and sees every repo (Action mode's GITHUB_TOKEN)."""
-        self.state.tokens[token] = FakeToken(token, None, login, expires_at=None)
+    def set_permissions(self, installation_id: int, **changes: str) -> None:
+        """Change what an installation granted (tokens already issued hold it at once)."""
+        with self.state.lock:
+            self.state.installations[installation_id].permissions.update(changes)
+
+    def add_plain_token(
+        self,
+        token: str,
+        login: str = "github-actions[bot]",
+        permissions: dict[str, str] | None = None,
+    ) -> None:
+        """A token that never expires and sees every repo (Action mode's GITHUB_TOKEN);
+        `permissions` as a workflow grants them (None: not checked)."""
+        self.state.tokens[token] = FakeToken(
+            token, None, login, expires_at=None, permissions=permissions
+        )
 
     def add_pull_request(
         self,
@@ -164,6 +188,39 @@ class FakeGitHub:
             files=[f if isinstance(f, FakeFile) else FakeFile(*f) for f in files],
             commits=[*commits, head_sha] if head_sha not in commits else list(commits),
         )
+
+    def push(
+        self,
+        repo: str,
+        number: int,
+        head_sha: str,
+        patches: dict[str, str | None] | None = None,
+        files: Sequence[FileSpec] | None = None,
+    ) -> None:
+        """A new head: pulls/files follows it at once, while reviews and comments on the
+        earlier head are still checked against that head's own diff."""
+        owner, name = repo.split("/", 1)
+        with self.state.lock:
+            pull = self.state.pull(owner, name, number)
+            pull.earlier[pull.head_sha] = [copy.copy(f) for f in pull.files]
+            if files is not None:
+                pull.files = [f if isinstance(f, FakeFile) else FakeFile(*f) for f in files]
+            else:
+                pull.files = [copy.copy(f) for f in pull.files]
+            for f in pull.files:
+                if patches and f.filename in patches:
+                    f.patch = patches[f.filename]
+            pull.head_sha = head_sha
+            if head_sha not in pull.commits:
+                pull.commits.append(head_sha)
+
+    def on_request(
+        self, method: str, path_regex: str, action: Callable[[], None], times: int = 1
+    ) -> None:
+        """Run `action` when a matching request arrives, before it is answered (e.g. a push
+        landing between two reads of a review)."""
+        with self.state.lock:
+            self.state.hooks.append(Hook(method.upper(), path_regex, action, times))
 
     def set_file_content(self, repo: str, ref: str, path: str, text: str) -> None:
         self._repo(repo).contents[(ref, path)] = text
@@ -304,6 +361,19 @@ class FakeGitHub:
     def check_runs(self, repo: str) -> list[CheckRunRec]:
         full = self._repo(repo).full_name
         return [c for c in self.state.check_runs.values() if c.repo == full]
+
+    def apply_suggestion(self, comment_id: int) -> str:
+        """The file after "Commit suggestion": GitHub replaces the commented lines
+        (start_line..line, RIGHT side, at the comment's commit) with the block's lines,
+        exactly; an empty block deletes them."""
+        rec = self.state.review_comments[comment_id]
+        text = self._repo(rec.repo).contents[(rec.commit_id, rec.path)]
+        block = suggestion_lines(rec.body)
+        if block is None or rec.line is None or rec.side != "RIGHT":
+            raise ValueError(f"comment {comment_id} holds no applicable suggestion")
+        lines = text.splitlines(keepends=True)
+        first = (rec.start_line or rec.line) - 1
+        return "".join(lines[:first] + [f"{line}\n" for line in block] + lines[rec.line :])
 
     def thread_resolved(self, root_comment_id: int) -> bool:
         return root_comment_id in self.state.resolved_threads

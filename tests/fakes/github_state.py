@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,12 +68,19 @@ class FakePull:
     head_ref: str
     base_ref: str
     state: str
-    files: list[FakeFile]
+    files: list[FakeFile]  # the files as of the current head (what pulls/files lists)
     commits: list[str]
     diff_text: str | None = None  # set_diff() overrides the diff built from the patches
+    earlier: dict[str, list[FakeFile]] = field(default_factory=dict)  # files of past heads
 
-    def patches(self) -> dict[str, str | None]:
-        return {f.filename: f.patch for f in self.files}
+    def files_at(self, sha: str | None) -> list[FakeFile]:
+        """The diff's files as of commit `sha` (a head this pull request once had)."""
+        if sha is None or sha == self.head_sha:
+            return self.files
+        return self.earlier.get(sha, self.files)
+
+    def patches(self, sha: str | None = None) -> dict[str, str | None]:
+        return {f.filename: f.patch for f in self.files_at(sha)}
 
 
 @dataclass
@@ -108,6 +116,7 @@ class FakeToken:
     expires_at: float | None  # epoch seconds; None: never
     revoked: bool = False
     remaining: int = 5000
+    permissions: dict[str, str] | None = None  # a plain token's grant; None: not checked
 
 
 @dataclass
@@ -199,6 +208,23 @@ class Fault:
 
 
 @dataclass
+class Hook:
+    """Something to do when the next `times` requests matching method and path arrive."""
+
+    method: str
+    path_regex: str
+    action: Callable[[], None]
+    times: int
+
+    def matches(self, method: str, path: str) -> bool:
+        return (
+            self.times > 0
+            and self.method in ("*", method.upper())
+            and re.search(self.path_regex, path) is not None
+        )
+
+
+@dataclass
 class LoggedRequest:
     method: str
     path: str
@@ -229,6 +255,7 @@ class GitHubState:
     resolved_threads: set[int] = field(default_factory=set)  # root review-comment ids
     check_runs: dict[int, CheckRunRec] = field(default_factory=dict)
     faults: list[Fault] = field(default_factory=list)
+    hooks: list[Hook] = field(default_factory=list)
     log: list[LoggedRequest] = field(default_factory=list)
     leave_review_on_422: bool = False  # imitate reports of a 422 that still left a review
     lock: threading.RLock = field(default_factory=threading.RLock)
@@ -253,6 +280,7 @@ class GitHubState:
                 store.clear()
             self.resolved_threads.clear()
             self.faults.clear()
+            self.hooks.clear()
             self.log.clear()
             self.leave_review_on_422 = False
             self.token_ttl = token_ttl
@@ -260,6 +288,13 @@ class GitHubState:
     @property
     def bot_login(self) -> str:
         return f"{self.app_slug}[bot]"
+
+    def permissions_of(self, token: FakeToken) -> dict[str, str] | None:
+        """An installation token holds its installation's current permissions."""
+        if token.installation_id is None:
+            return token.permissions
+        installation = self.installations.get(token.installation_id)
+        return installation.permissions if installation else {}
 
     def repo(self, owner: str, name: str) -> FakeRepo:
         repo = self.repos.get(f"{owner}/{name}".lower())

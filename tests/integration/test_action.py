@@ -14,7 +14,7 @@ from bot.action import REFUSE_TARGET, ActionError, read_run, review_action
 from bot.cli import main
 from bot.settings import Settings
 from tests.fakes.app_keys import AppKey
-from tests.fakes.github_server import FakeGitHub
+from tests.fakes.github_server import API_HEADERS, FakeGitHub
 from tests.fakes.llm_reviewer import Rule, pattern_reviewer
 from tests.fakes.llm_server import FakeLLM
 from tests.fakes.webhook_sender import pull_request_payload, repository
@@ -137,7 +137,7 @@ def add_reaction(fake: FakeGitHub, url: str, comment_id: int) -> None:
     reply = httpx.post(
         f"{url}/repos/{REPO}/pulls/comments/{comment_id}/reactions",
         json={"content": "-1"},
-        headers={"Authorization": "token ghp_maintainer", "X-GitHub-Api-Version": "2022-11-28"},
+        headers={"Authorization": "token ghp_maintainer", **API_HEADERS},
     )
     assert reply.status_code in (200, 201), reply.text
 

@@ -16,6 +16,7 @@ from tests.fakes.llm_reviewer import Rule, pattern_reviewer
 from tests.fakes.llm_server import FakeLLM
 from tests.fakes.webhook_sender import issue_comment_payload, pull_request_payload
 from tests.integration.bot_harness import (
+    INSTALLATION,
     NUMBER,
     REPO,
     USERS_HEAD,
@@ -105,9 +106,7 @@ def _queue_idle(bot: RunningBot) -> bool:
 
 
 def push(fake: FakeGitHub, head: str, patch: str, text: str) -> None:
-    pull = fake.state.pull(*REPO.split("/"), NUMBER)
-    pull.head_sha = head
-    pull.files[0].patch = patch
+    fake.push(REPO, NUMBER, head, patches={"app/users.py": patch})
     fake.set_file_content(REPO, head, "app/users.py", text)
 
 
@@ -127,6 +126,7 @@ def test_push_with_unchanged_code_posts_nothing_new_and_calls_no_model(
 
 
 def test_fixed_finding_has_its_thread_resolved(bot: RunningBot, fake_github: FakeGitHub) -> None:
+    fake_github.set_permissions(INSTALLATION, contents="write")  # GitHub requires it to resolve
     bot.sender.send("pull_request", pull_request_payload("opened", NUMBER))
     wait_for(lambda: summaries(fake_github), what="first review")
     root = next(c for c in fake_github.review_comments(REPO, NUMBER) if "SQL" in c.body)

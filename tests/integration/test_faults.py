@@ -38,7 +38,6 @@ from tests.integration.bot_harness import (
     NUMBER,
     REPO,
     USERS_HEAD,
-    USERS_PATCH,
     RunningBot,
     backend_settings,
     running_bot,
@@ -279,13 +278,11 @@ def test_an_expired_token_is_renewed_mid_run(
 ) -> None:
     bot.sender.send("pull_request", pull_request_payload("opened", NUMBER))
     wait_for(lambda: bool(summaries(fake_github)), what="the first review")
+    wait_for(bot.idle, what="the first job")  # its check run completes after the summary
     fake_github.expire_tokens()
     new_head = "e" * 40
-    owner, name = REPO.split("/")
-    pull = fake_github.state.pull(owner, name, NUMBER)
-    pull.head_sha = new_head
+    fake_github.push(REPO, NUMBER, new_head)
     fake_github.set_file_content(REPO, new_head, "app/users.py", USERS_HEAD)
-    assert pull.files[0].patch == USERS_PATCH
     sent = bot.sender.send(
         "pull_request", pull_request_payload("synchronize", NUMBER, head_sha=new_head)
     )

@@ -17,6 +17,7 @@ from bot.github import (
     GitHubAuthError,
     GitHubClient,
     GitHubError,
+    GitHubForbidden,
     GitHubNotFound,
     GitHubRateLimited,
     GitHubUnprocessable,
@@ -25,7 +26,7 @@ from bot.github import (
 )
 from reviewers.models import Side
 from tests.fakes.app_keys import AppKey, generate_app_key
-from tests.fakes.github_server import FakeGitHub
+from tests.fakes.github_server import API_HEADERS, FakeGitHub
 from tests.fakes.servers import serve
 from tests.integration.conftest import APP_ID, BASE, HEAD, INSTALLATION, PATCH_A, REPO
 
@@ -98,7 +99,7 @@ def test_fake_refuses_a_jwt_living_over_ten_minutes(
     )
     url = f"{fake_github_url}/app/installations/{INSTALLATION}/access_tokens"
 
-    answer = httpx.post(url, headers={"Authorization": f"Bearer {token}"})
+    answer = httpx.post(url, headers={"Authorization": f"Bearer {token}", **API_HEADERS})
 
     assert answer.status_code == 401
     assert answer.json()["message"] == "'Expiration time' claim ('exp') is too far in the future"
@@ -375,11 +376,16 @@ def test_resolve_thread_over_graphql(demo: FakeGitHub, client: GitHubClient) -> 
 
     (thread,) = client.list_review_threads(REPO, 1)
     assert (thread.comment_ids, thread.is_resolved) == ((comment.id, reply), False)
-    assert client.resolve_thread(REPO, 1, reply) is True
+    with pytest.raises(GitHubForbidden) as refused:  # the manifest asks for Contents: read
+        client.resolve_review_thread(thread.id)
+    assert (refused.value.status, refused.value.retryable) == (403, False)
+    assert "Resource not accessible by integration" in str(refused.value)
+    demo.set_permissions(INSTALLATION, contents="write")
+    client.resolve_review_thread(thread.id)
     assert demo.thread_resolved(comment.id)
-    assert client.resolve_thread(REPO, 1, comment.id) is False
+    assert client.list_review_threads(REPO, 1)[0].is_resolved
     with pytest.raises(GitHubNotFound):
-        client.resolve_thread(REPO, 1, 999_999)
+        client.resolve_review_thread("PRRT_unknown")
 
 
 def test_check_run_lifecycle_with_120_annotations(demo: FakeGitHub, client: GitHubClient) -> None:
@@ -413,7 +419,7 @@ def test_fake_refuses_51_annotations(
     answer = httpx.patch(
         f"{fake_github_url}/repos/{REPO}/check-runs/{run_id}",
         json={"output": output},
-        headers={"Authorization": f"token {token}"},
+        headers={"Authorization": f"token {token}", **API_HEADERS},
     )
 
     assert answer.status_code == 422
@@ -423,6 +429,7 @@ def test_fake_refuses_51_annotations(
 def test_enterprise_base_url_with_path_prefix(app_key: AppKey, options: ClientOptions) -> None:
     fake = FakeGitHub(app_key.public_pem, app_id=APP_ID, api_prefix="/api/v3")
     fake.add_installation(INSTALLATION)
+    fake.set_permissions(INSTALLATION, contents="write")
     fake.add_repo("octo", "demo", installation_id=INSTALLATION)
     files = [(f"f{i}.py", "added", "@@ -0,0 +1 @@\n+x", None) for i in range(150)]
     fake.add_pull_request("octo", "demo", 1, HEAD, BASE, files=files)
@@ -432,8 +439,9 @@ def test_enterprise_base_url_with_path_prefix(app_key: AppKey, options: ClientOp
 
         assert len(client.list_files(REPO, 1)) == 150
         client.create_review(REPO, 1, HEAD, "s", [DraftComment("f1.py", Side.RIGHT, 1, None, "x")])
-        (comment,) = client.list_review_comments(REPO, 1)
-        assert client.resolve_thread(REPO, 1, comment.id) is True
+        (thread,) = client.list_review_threads(REPO, 1)
+        client.resolve_review_thread(thread.id)
+        assert fake.thread_resolved(thread.comment_ids[0])
 
     assert {r.path for r in fake.requests()} >= {
         "/api/v3/app/installations/7/access_tokens",
@@ -446,7 +454,7 @@ def test_fake_keeps_a_review_without_event_pending_and_records_position(
     demo: FakeGitHub, client: GitHubClient, fake_github_url: str
 ) -> None:
     client.get_pull(REPO, 1)  # obtains an installation token
-    auth = {"Authorization": f"token {demo.issued_tokens()[0].token}"}
+    auth = {"Authorization": f"token {demo.issued_tokens()[0].token}", **API_HEADERS}
     url = f"{fake_github_url}/repos/{REPO}/pulls/1/reviews"
     comment = {"path": "a.py", "position": 2, "body": "old style"}
 
@@ -465,3 +473,53 @@ def test_too_long_comment_body_is_unprocessable(demo: FakeGitHub, client: GitHub
         client.create_issue_comment(REPO, 1, "x" * 65_537)
 
     assert caught.value.messages == ["Body is too long (maximum is 65536 characters)"]
+
+
+def test_every_request_names_the_media_type_and_the_api_version(
+    demo: FakeGitHub, client: GitHubClient, github_app: GitHubApp
+) -> None:
+    """Issue 10 item 15: PyGithub sends no Accept on most calls and retired previews
+    (machine-man for tokens, squirrel-girl for reactions) on some; the fake refuses both."""
+    github_app.slug()
+    client.get_pull(REPO, 1)
+    client.get_diff(REPO, 1)
+    comment_id = client.create_issue_comment(REPO, 1, "hi")
+    client.add_reaction(REPO, comment_id, "eyes")
+    client.create_review(REPO, 1, HEAD, "s", [DraftComment("b.py", Side.RIGHT, 1, None, "x")])
+    (root,) = client.list_review_comments(REPO, 1)
+    client.reply_to_review_comment(REPO, 1, root.id, "reply")
+    client.list_review_threads(REPO, 1)
+    run_id = client.create_check_run(REPO, HEAD, "prbot")
+    client.complete_check_run(REPO, run_id, "neutral", "t", "s")
+
+    seen = demo.requests()
+    assert all(r.status < 400 for r in seen), [(r.method, r.path, r.status) for r in seen]
+    assert {r.headers["x-github-api-version"] for r in seen} == {"2022-11-28"}
+    assert {r.headers["accept"] for r in seen} == {
+        "application/vnd.github+json",
+        "application/vnd.github.diff",
+    }
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "message"),
+    [
+        ({"Accept": "application/vnd.github+json"}, 400, "Missing X-GitHub-Api-Version"),
+        ({"X-GitHub-Api-Version": "2022-11-28"}, 415, "Unsupported 'Accept' header: '*/*'"),
+        (
+            {**API_HEADERS, "Accept": "application/vnd.github.squirrel-girl-preview"},
+            415,
+            "preview media types are retired",
+        ),
+    ],
+)
+def test_fake_refuses_requests_without_version_or_media_type(
+    demo: FakeGitHub, fake_github_url: str, headers: dict[str, str], status: int, message: str
+) -> None:
+    demo.add_plain_token("ghs_raw")
+    answer = httpx.get(
+        f"{fake_github_url}/repos/{REPO}/pulls/1",
+        headers={"Authorization": "token ghs_raw", **headers},
+    )
+    assert answer.status_code == status
+    assert message in answer.json()["message"]

@@ -467,9 +467,7 @@ def test_worker_killed_mid_job_hands_it_to_another_and_posts_once(
 
 
 def push(fake: FakeGitHub, head: str) -> None:
-    pull = fake.state.pull(*REPO.split("/"), NUMBER)
-    pull.head_sha = head
-    pull.files[0].patch = USERS_PATCH
+    fake.push(REPO, NUMBER, head, patches={"app/users.py": USERS_PATCH})
     fake.set_file_content(REPO, head, "app/users.py", USERS_HEAD)
 
 

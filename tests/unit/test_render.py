@@ -1,5 +1,7 @@
 """Summary and inline comment markdown."""
 
+import dataclasses
+
 import pytest
 
 from reviewers.models import (
@@ -91,3 +93,33 @@ def test_unanchored_findings_listed_without_suggestion_fence() -> None:
 
 def test_clean_review_says_so() -> None:
     assert "No findings · reviewed 3/5 files" in render_summary(review(comments=()))
+
+
+@pytest.mark.parametrize(
+    ("replacement", "block"),
+    [
+        ("", "```suggestion\n```"),  # delete the commented lines
+        ("\n", "```suggestion\n\n```"),  # one blank line
+        ("x = 1", "```suggestion\nx = 1\n```"),
+        ("x = 1\n", "```suggestion\nx = 1\n```"),
+        ("a\nb", "```suggestion\na\nb\n```"),
+    ],
+)
+def test_suggestion_block_holds_exactly_the_new_lines(replacement: str, block: str) -> None:
+    assert f"\n{block}\n" in render_comment(comment(finding(replacement)))
+
+
+@pytest.mark.parametrize(
+    ("source", "route", "by"),
+    [
+        ("ruff:F401", Route.SMALL, "ruff"),
+        ("secret:aws-access-key", Route.FRONTIER, "secret"),
+        ("static:sql-format", Route.SMALL, "static"),
+        ("sarif:semgrep/sqli", Route.SMALL, "sarif"),
+        ("claude-sonnet-5-5", Route.FRONTIER, "frontier"),
+        ("qwen2.5-coder:7b", Route.SMALL, "small"),  # a model id with a colon is still a model
+    ],
+)
+def test_comment_names_the_reviewer_that_found_it(source: str, route: Route, by: str) -> None:
+    f = dataclasses.replace(finding(), source=source, route=route)
+    assert f"<!-- prbot:by={by} -->" in render_comment(comment(f))
