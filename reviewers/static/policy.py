@@ -9,7 +9,8 @@ Defaults (overridable in `.github/prbot.yml` under `static:`):
 Secrets are checked everywhere; in tests, fixtures and examples placeholder-looking values
 are dropped and real-looking ones are reported at a lower severity.
 A line opts out with `prbot: ignore[rule-id]` (or `prbot: ignore` for every rule) in a
-comment on that line or the line above; opt-outs are counted in the summary.
+comment on that line or the line above; bandit's `# nosec` opts a line out of security
+rules, ruff's `# noqa` out of ruff's. Opt-outs are counted in the summary.
 """
 
 from __future__ import annotations
@@ -133,10 +134,14 @@ def _matches(path: str, globs: tuple[str, ...]) -> bool:
 
 
 _IGNORE = re.compile(r"prbot:\s*ignore(?:\[(?P<ids>[\w:, -]*)\])?")
+_NOSEC = re.compile(r"#\s*nosec\b")  # bandit's marker: the maintainers' word on a security hit
 
 
-def opted_out(rule_id: str, lines: list[str], start: int, end: int) -> bool:
-    """A `prbot: ignore[...]` on the hit's lines or the line above names this rule (or all)."""
+def opted_out(rule_id: str, lines: list[str], start: int, end: int, security: bool = False) -> bool:
+    """A `prbot: ignore[...]` on the hit's lines or the line above names this rule (or all);
+    for a security rule, bandit's `# nosec` on the hit's first line counts too."""
+    if security and start - 1 < len(lines) and _NOSEC.search(lines[start - 1]):
+        return True
     for row in range(max(1, start - 1), end + 1):
         text = lines[row - 1] if row - 1 < len(lines) else ""
         if "prbot" not in text:

@@ -73,7 +73,7 @@ def _scan(
         ]
         if not rows:
             continue
-        if opted_out(f"secret:{match.kind}", texts, first + 1, last + 1):
+        if opted_out(f"secret:{match.kind}", texts, first + 1, last + 1, security=True):
             silenced += 1
             continue
         findings.append(_finding(path, match.kind, rows[0], rows[-1], testing))

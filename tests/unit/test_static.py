@@ -300,3 +300,13 @@ async def test_binary_and_deleted_files_are_skipped() -> None:
     binary = FileDiff("blob.bin", None, FileStatus.MODIFIED, (), is_binary=True)
     gone = FileDiff("old.py", None, FileStatus.DELETED, ())
     assert (await review_static([binary, gone], {})).findings == ()
+
+
+async def test_bandit_nosec_opts_a_line_out_of_security_rules(ruff: RuffRunner) -> None:
+    source = (
+        "import pickle\n\n\ndef load(blob):\n    print(undefined_name)  # nosec\n"
+        "    return pickle.loads(blob)  # nosec - our own cache file\n"
+    )
+    result = await review_static([file_diff("c.py", source, {5, 6})], {"c.py": source}, ruff)
+    assert [f.source for f in result.findings] == ["static:py-undefined-name"]
+    assert result.opted_out == 1
