@@ -65,7 +65,7 @@ def module(ext: str, lines: int) -> str:
 def synthetic_diff(files: int = FILES, lines: int = LINES) -> tuple[list[FileDiff], dict[str, str]]:
     """`files` new files in six languages, `lines` added lines in all."""
     exts = list(TEMPLATES)
-    per_file = lines // files
+    per_file = -(-lines // files)  # rounded up: at least `lines` in all
     sources: dict[str, str] = {}
     parts = []
     for i in range(files):

@@ -37,6 +37,9 @@ _FAKE_NEARBY = re.compile(
 )
 _ASSERTION = re.compile(r"\bassert|\bexpect\s*\(|\bshould\b|assertEquals?\b|\.toBe\(|\.to\.eq")
 _ASCII_LOWER = str.maketrans("ABCDEFGHIJKLMNOPQRSTUVWXYZ", "abcdefghijklmnopqrstuvwxyz")
+# Sample credentials from providers' own documentation (AWS's S3 request-signing guide),
+# which tests and docs copy: not anybody's key.
+KNOWN_EXAMPLES = frozenset({"0PN5J17HBGZHT7JJ3X82", "uV3F3YluFJax1cknvbcGwgjvx4QpvB+leU8dUj2o"})
 _SEQUENTIAL_RUN = 5  # "12345", "abcde": random keys almost never hold such a run
 _NEARBY = 200  # characters either side of a value that count as "its line"
 _ASSERT_WINDOW = 4096  # how far away an assertion on the same value is looked for
@@ -84,7 +87,11 @@ def looks_fake(text: str, start: int, end: int) -> bool:
     """Heuristics, no verification: the value or its line says it is not a real secret."""
     value = text[start:end]
     lowered = value.lower()
-    if has_sequential_run(value) or any(w in lowered for w in _FAKE_VALUE_WORDS):
+    if (
+        value in KNOWN_EXAMPLES
+        or has_sequential_run(value)
+        or any(w in lowered for w in _FAKE_VALUE_WORDS)
+    ):
         return True
     if _FAKE_NEARBY.search(_line(text, start, end).replace(value, " ")):
         return True

@@ -4,10 +4,12 @@ Defaults (overridable in `.github/prbot.yml` under `static:`):
 - code: every rule.
 - test (test files and directories): rules marked `in_tests` (errors such as undefined names
   and syntax errors) only; no security rules, since tests exercise risky calls on purpose.
-- fixture (test data, snapshots, testdata/): no rules; deliberately odd code.
+- fixture (test data, snapshots, testdata/, non-code files under a test directory): no
+  rules; deliberately odd code, and keys or certificates made for the tests.
 - example (examples/, samples/, demo/): as tests.
-Secrets are checked everywhere; in tests, fixtures and examples placeholder-looking values
-are dropped and real-looking ones are reported at a lower severity.
+Secrets are checked everywhere but in fixtures; fake-looking values are never reported; in
+tests and examples a real-looking one is reported at a lower severity; in documentation
+(Markdown, reStructuredText, text) only provider-specific kinds are, not generic ones.
 A line opts out with `prbot: ignore[rule-id]` (or `prbot: ignore` for every rule) in a
 comment on that line or the line above; bandit's `# nosec` opts a line out of security
 rules, ruff's `# noqa` out of ruff's. Opt-outs are counted in the summary.
@@ -23,6 +25,7 @@ from pathlib import PurePosixPath
 from pydantic import BaseModel, ConfigDict, Field
 
 from reviewers.globs import matches
+from reviewers.syntax import language_for
 
 
 class PathKind(StrEnum):
@@ -121,6 +124,8 @@ def _default_kind(path: str) -> PathKind:
     in_tests = any(d in _TEST_DIRS for d in dirs)
     if any(d in _FIXTURE_DIRS and (d != "data" or in_tests) for d in dirs):
         return PathKind.FIXTURE
+    if in_tests and language_for(path) is None:
+        return PathKind.FIXTURE  # data under a test directory: keys, certificates, samples
     if in_tests or _TEST_NAME.match(name):
         return PathKind.TEST
     if any(d in _EXAMPLE_DIRS for d in dirs):

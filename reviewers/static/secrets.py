@@ -1,8 +1,9 @@
 """Secrets on added lines, as findings that name the kind but never repeat the secret.
 
-Secrets are checked in every file, tests included. Values that look fake (see
-reviewers.secrets) are not reported; in tests, fixtures and examples a real-looking one is
-reported at a lower severity, since it is more often a test value than a leak.
+Secrets are checked in every file but fixtures (keys and certificates made for tests).
+Values that look fake (see reviewers.secrets) are not reported; in tests and examples a
+real-looking one is reported at a lower severity, since it is more often a test value than
+a leak; in documentation, generic kinds (a made-up SECRET_KEY, a sample JWT) are examples.
 """
 
 from __future__ import annotations
@@ -24,6 +25,10 @@ from reviewers.secrets import find_secrets, pattern_named
 from reviewers.static.policy import PathKind, StaticPolicy, opted_out
 
 _CONFIDENCE = {"generic-secret": 0.6, "jwt": 0.7, "url-credentials": 0.7}
+# Kinds that documentation shows as examples (a made-up SECRET_KEY, a sample JWT, a
+# connection URL); a provider's key format in a README is still reported.
+_EXAMPLE_KINDS = frozenset({"generic-secret", "jwt", "url-credentials", "basic-auth-header"})
+_DOC_SUFFIXES = (".md", ".markdown", ".rst", ".txt", ".adoc", ".asciidoc")
 _IN_TESTS = (Severity.MEDIUM, 0.6)
 _BODY = (
     "A {label} appears on an added line. Treat it as leaked: revoke or rotate it now, since "
@@ -42,17 +47,21 @@ def review_secrets(
     for file in files:
         if file.is_binary:
             continue
-        testing = policy.kind_of(file.path) is not PathKind.CODE
+        kind = policy.kind_of(file.path)
+        if kind is PathKind.FIXTURE:
+            continue  # keys and certificates made for the tests
+        testing = kind is not PathKind.CODE
+        docs = file.path.lower().endswith(_DOC_SUFFIXES)
         for hunk in file.hunks:
             head = [ln for ln in hunk.lines if ln.kind is not LineKind.REMOVED]
-            found, dropped = _scan(file.path, head, testing, policy)
+            found, dropped = _scan(file.path, head, testing, docs, policy)
             findings += found
             silenced += dropped
     return findings, silenced
 
 
 def _scan(
-    path: str, head: list[DiffLine], testing: bool, policy: StaticPolicy
+    path: str, head: list[DiffLine], testing: bool, docs: bool, policy: StaticPolicy
 ) -> tuple[list[Finding], int]:
     texts = [ln.text for ln in head]
     text = "\n".join(texts)
@@ -63,6 +72,8 @@ def _scan(
     silenced = 0
     for match in find_secrets(text):
         if match.fake or not policy.secret_allowed(match.kind, path):
+            continue
+        if docs and match.kind in _EXAMPLE_KINDS:
             continue
         first = bisect.bisect_right(starts, match.start) - 1
         last = bisect.bisect_right(starts, max(match.start, match.end - 1)) - 1

@@ -310,3 +310,22 @@ async def test_bandit_nosec_opts_a_line_out_of_security_rules(ruff: RuffRunner) 
     result = await review_static([file_diff("c.py", source, {5, 6})], {"c.py": source}, ruff)
     assert [f.source for f in result.findings] == ["static:py-undefined-name"]
     assert result.opted_out == 1
+
+
+async def test_documentation_shows_example_values_but_a_provider_key_is_reported() -> None:
+    example = 'SECRET_KEY = "192b9bdd22ab9ed4d12e236c78afcb9a393ec15f71bbf5dc987d54727823bcbf"'
+    files = [added_file("docs/config.rst", example), added_file("README.md", f"token: {GITHUB}")]
+    result = await review_static(files, {})
+    assert [(f.path, f.source) for f in result.findings] == [("README.md", "secret:github-token")]
+    code = await review_static([added_file("app/settings.py", example)], {})
+    assert [f.source for f in code.findings] == ["secret:generic-secret"]
+
+
+async def test_keys_made_for_tests_are_fixtures() -> None:
+    key = "\n".join(
+        ["-----BEGIN RSA " + "PRIVATE KEY-----", "MIIEowIBAAKCAQEAabcdefghijklmnopqrstuvwx"]
+    )
+    files = [added_file("tests/keys/ca.pem", *key.splitlines())]
+    assert (await review_static(files, {})).findings == ()
+    shipped = [added_file("deploy/ca.pem", *key.splitlines())]
+    assert [f.source for f in (await review_static(shipped, {})).findings] == ["secret:private-key"]
