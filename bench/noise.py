@@ -130,9 +130,10 @@ async def run_noise(
     config: ReviewConfig,
     linter: Linter | None,
     out: Path,
+    ref: str = "HEAD",
 ) -> dict[str, Any]:
     """Review the last `count` commits; write the comments file; return the run's summary."""
-    shas = recent_commits(repo, count)
+    shas = recent_commits(repo, count, ref)
     comments: list[dict[str, Any]] = []
     seconds: list[float] = []
     skipped = 0

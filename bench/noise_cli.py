@@ -24,6 +24,7 @@ def add_noise_commands(cmds: argparse._SubParsersAction[argparse.ArgumentParser]
     noise.add_argument("--repo", type=Path, required=True, help="git repository (read in place)")
     noise.add_argument("--name", help="repository name in the output (default: directory name)")
     noise.add_argument("-n", "--commits", type=int, default=200, help="default 200")
+    noise.add_argument("--ref", default="HEAD", help="the newest commit (default: HEAD)")
     noise.add_argument("--out", type=Path, required=True, help="JSON lines: summary, comments")
     noise.set_defaults(run=lambda args: _guarded(lambda: noise_command(args)))
     report = cmds.add_parser(
@@ -52,7 +53,14 @@ def noise_command(args: argparse.Namespace) -> int:
     name = args.name or args.repo.resolve().name
     summary = asyncio.run(
         run_noise(
-            args.repo, name, args.commits, pipeline.prompts, config, pipeline.linter, args.out
+            args.repo,
+            name,
+            args.commits,
+            pipeline.prompts,
+            config,
+            pipeline.linter,
+            args.out,
+            args.ref,
         )
     )
     print(json.dumps(summary))

@@ -140,12 +140,24 @@ def _matches(path: str, globs: tuple[str, ...]) -> bool:
 
 _IGNORE = re.compile(r"prbot:\s*ignore(?:\[(?P<ids>[\w:, -]*)\])?")
 _NOSEC = re.compile(r"#\s*nosec\b")  # bandit's marker: the maintainers' word on a security hit
+_NOQA = re.compile(r"#\s*noqa(?::\s*(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?")
 
 
-def opted_out(rule_id: str, lines: list[str], start: int, end: int, security: bool = False) -> bool:
+def opted_out(
+    rule_id: str,
+    lines: list[str],
+    start: int,
+    end: int,
+    security: bool = False,
+    noqa: tuple[str, ...] = (),
+) -> bool:
     """A `prbot: ignore[...]` on the hit's lines or the line above names this rule (or all);
-    for a security rule, bandit's `# nosec` on the hit's first line counts too."""
-    if security and start - 1 < len(lines) and _NOSEC.search(lines[start - 1]):
+    on the hit's first line, bandit's `# nosec` counts for a security rule, and `# noqa`
+    (bare, or naming one of `noqa`, the ruff/bandit codes of the same check) too."""
+    first = lines[start - 1] if start - 1 < len(lines) else ""
+    if security and _NOSEC.search(first):
+        return True
+    if noqa and _noqa_names(first, noqa):
         return True
     for row in range(max(1, start - 1), end + 1):
         text = lines[row - 1] if row - 1 < len(lines) else ""
@@ -155,4 +167,12 @@ def opted_out(rule_id: str, lines: list[str], start: int, end: int, security: bo
             ids = match.group("ids")
             if ids is None or rule_id in {i.strip() for i in ids.split(",")}:
                 return True
+    return False
+
+
+def _noqa_names(line: str, codes: tuple[str, ...]) -> bool:
+    for match in _NOQA.finditer(line):
+        named = match.group("codes")
+        if named is None or set(re.split(r"[,\s]+", named)) & set(codes):
+            return True
     return False

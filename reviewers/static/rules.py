@@ -42,6 +42,7 @@ class StaticRule(BaseModel):
     references: tuple[str, ...] = ()
     in_tests: bool = False  # also reported in test files and examples
     except_files: tuple[str, ...] = ()  # file-name globs where the rule does not apply
+    noqa: tuple[str, ...] = ()  # ruff/bandit codes of the same check: `# noqa: CODE` opts out
     ruff: tuple[str, ...] = ()  # ruff codes this rule stands for (engine: ruff)
     ruff_unless: str | None = None  # drop a ruff hit whose message contains this
     rule: dict[str, Any] | None = None  # ast-grep rule (engine: ast-grep)

@@ -128,7 +128,7 @@ def _report(
         security = rule.category is Category.SECURITY
         if not policy.allows(rule.id, rule.in_tests, security, path) or _excepted(rule, path):
             continue
-        if opted_out(rule.id, lines, hit.start_line, hit.end_line, security):
+        if opted_out(rule.id, lines, hit.start_line, hit.end_line, security, rule.noqa):
             silenced += 1
             continue
         if (rule.id, rows[0]) in seen:

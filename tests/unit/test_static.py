@@ -329,3 +329,17 @@ async def test_keys_made_for_tests_are_fixtures() -> None:
     assert (await review_static(files, {})).findings == ()
     shipped = [added_file("deploy/ca.pem", *key.splitlines())]
     assert [f.source for f in (await review_static(shipped, {})).findings] == ["secret:private-key"]
+
+
+async def test_a_noqa_for_the_same_bandit_check_opts_a_structural_rule_out() -> None:
+    source = (
+        "import pickle\n\n\ndef load(blob, raw):\n"
+        "    a = pickle.loads(blob)  # noqa: S301\n"
+        "    b = pickle.loads(raw)  # noqa: E501\n"
+        "    return a, b\n"
+    )
+    result = await review_static([file_diff("c.py", source, {5, 6})], {"c.py": source})
+    assert [(f.source, f.start_line) for f in result.findings] == [
+        ("static:py-unsafe-deserialization", 6)
+    ]
+    assert result.opted_out == 1
