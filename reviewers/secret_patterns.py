@@ -238,8 +238,9 @@ SECRET_PATTERNS: tuple[SecretPattern, ...] = (
     _pattern(
         "generic-secret",
         "hard-coded secret",
-        # .env style: NAME=value, unquoted, alone on its line.
-        r"(?m)^[ \t]*(?:export[ \t]+)?[A-Z0-9_]{0,40}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY"
+        # .env style: NAME=value, unquoted, last on its line. The name starts the line or
+        # follows a blank or a diff marker: a rendered hunk ("+   12   API_KEY=...") too.
+        r"(?m)(?<![^\s+-])(?:export[ \t]+)?[A-Z0-9_]{0,40}(?:PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY"
         r"|ACCESS_?KEY|PRIVATE_?KEY)S?[A-Z0-9_]{0,40}=(?P<secret>[^\s\"'#$]{16,512})[ \t]*$",
         Severity.HIGH,
         entropy=3.5,
