@@ -9,24 +9,36 @@ Sites are ordered nearest first: the same file, the same directory, then by dire
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from reviewers.models import LineKind
 from reviewers.related import (
-    _CLASS_KINDS,
-    _CONSTANT_KINDS,
-    _CONSTRUCTORS,
     BODY_CALLER,
     CHANGED_USE,
+    CLASS_KINDS,
+    COMMON_NAMES,
+    CONSTANT_KINDS,
+    CONSTRUCTORS,
     Candidate,
     HunkView,
-    _candidate,
     innermost,
+    make_candidate,
 )
 from reviewers.repofiles import RepoFiles, defined_names, defines_pattern, distance, family
 from reviewers.syntax import language_for
 
+CONFIG_SUFFIXES = (
+    ".yml",
+    ".yaml",
+    ".json",
+    ".toml",
+    ".ini",
+    ".cfg",
+    ".conf",
+    ".properties",
+    ".env",
+)
 MAX_KEYS = 8  # keys of one hunk's removed lines searched for
 _OBJECT_KEY = re.compile(r"^\s*([A-Za-z_$][\w$]*)\s*:(?![:=])", re.M)
 _NOT_KEYS = frozenset(
@@ -75,8 +87,8 @@ def altered(files: RepoFiles, views: Sequence[HunkView]) -> list[tuple[HunkView,
                 continue  # a new function: its callers are in the diff, if anywhere
             seen.add(d.name)
             name = d.name
-            if name in _CONSTRUCTORS or d.kind == "constructor_declaration":
-                owner = innermost([o for o in defs if o.kind in _CLASS_KINDS], d.start_line)
+            if name in CONSTRUCTORS or d.kind == "constructor_declaration":
+                owner = innermost([o for o in defs if o.kind in CLASS_KINDS], d.start_line)
                 name = owner.name if owner is not None else name
             signature = any(d.start_line <= ln <= d.header_end for ln in added)
             rank = CHANGED_USE if signature else BODY_CALLER
@@ -84,7 +96,7 @@ def altered(files: RepoFiles, views: Sequence[HunkView]) -> list[tuple[HunkView,
             out.append((view, Altered(name, rank, how, True, (d.start_line, d.end_line))))
         for d in defs:
             touched = added & set(range(d.start_line, d.end_line + 1))
-            if d.kind in _CONSTANT_KINDS and touched and d.name not in seen:
+            if d.kind in CONSTANT_KINDS and touched and d.name not in seen:
                 seen.add(d.name)
                 out.append((view, Altered(d.name, CHANGED_USE, "its value changed", False, None)))
         out += [(view, a) for a in _removed(files, view, seen)]
@@ -105,6 +117,8 @@ def _removed(files: RepoFiles, view: HunkView, seen: set[str]) -> list[Altered]:
                 seen.add(name)
                 how = "this change removes or renames it"
                 out.append(Altered(name, CHANGED_USE, how, False, None))
+    if language is None and not view.path.endswith(CONFIG_SUFFIXES):
+        return out  # prose (docs, changelogs): its removed words are not keys
     how = "this change renames or drops the key"
     keys = [(m.group(2), True) for m in _STRING_KEY.finditer(removed)]
     keys += [(m.group(1), False) for m in _OBJECT_KEY.finditer(removed)]
@@ -120,20 +134,29 @@ def caller_candidates(
     files: RepoFiles, views: Sequence[HunkView], max_sites: int = 4
 ) -> list[Candidate]:
     out: list[Candidate] = []
-    spans = [(v.path, *v.span) for v in views]
+    spans: dict[str, list[tuple[int, int]]] = {}
+    for v in views:
+        spans.setdefault(v.path, []).append(v.span)
     for view, change in altered(files, views):
-        sites = _sites(files, view, change, spans)
-        for path, line in sites[:max_sites]:
+        if change.rank == BODY_CALLER and change.name in COMMON_NAMES:
+            continue  # `get` or `run` changed inside: their callers are everywhere
+        for path, line in _sites(files, view, change, spans, max_sites):
             out.append(_site_candidate(files, view, change, path, line))
     return out
 
 
 def _sites(
-    files: RepoFiles, view: HunkView, change: Altered, spans: Iterable[tuple[str, int, int]]
+    files: RepoFiles,
+    view: HunkView,
+    change: Altered,
+    spans: dict[str, list[tuple[int, int]]],
+    limit: int,
 ) -> list[tuple[str, int]]:
+    """The nearest `limit` call sites or uses: files are searched nearest first and only
+    those holding the name's longest word are read."""
     name = re.escape(change.name)
     language = language_for(view.path) or ""
-    searches: list[tuple[str, list[str], str, bool]] = []  # pattern, paths, cache key, parse?
+    searches: list[tuple[str, list[str], str, bool]] = []  # pattern, paths, word key, parse?
     if change.literal:
         code = [p for p in files.text_paths() if language_for(p)]
         searches.append((f"[\"']{name}[\"']", code, "*code", False))
@@ -143,19 +166,27 @@ def _sites(
     if change.key:  # config files name keys bare: `retry_limit: 3`, `payment.timeout.ms=2500`
         config = [p for p in files.text_paths() if not language_for(p)]
         searches.append((rf"(?<![\w.-]){name}(?![\w-])", config, "*config", False))
-    inside = list(spans)
-    hits = []
+    word = max(re.findall(r"[A-Za-z_$][\w$]*", change.name) or [change.name], key=len)
+    hits: list[tuple[int, str, int]] = []
     for pattern, paths, key, parse in searches:
-        for path, line in files.search(pattern, paths, key=key):
-            if any(p == path and lo <= line <= hi for p, lo, hi in inside):
-                continue
-            if path == view.path and change.skip and change.skip[0] <= line <= change.skip[1]:
-                continue
-            if parse and not _confirmed(files, path, change, line):
-                continue
-            hits.append((path, line))
-    hits.sort(key=lambda h: (distance(view.path, h[0]), h[0], h[1]))
-    return hits
+        found = 0
+        for path in sorted(
+            files.holding(word, paths, key), key=lambda p: (distance(view.path, p), p)
+        ):
+            if found >= limit:
+                break
+            shown = spans.get(path, [])
+            for line in files.matching(pattern, path):
+                if any(lo <= line <= hi for lo, hi in shown):
+                    continue
+                if path == view.path and change.skip and change.skip[0] <= line <= change.skip[1]:
+                    continue
+                if parse and not _confirmed(files, path, change, line):
+                    continue
+                hits.append((distance(view.path, path), path, line))
+                found += 1
+    hits.sort()
+    return [(path, line) for _, path, line in hits[:limit]]
 
 
 def _confirmed(files: RepoFiles, path: str, change: Altered, line: int) -> bool:
@@ -188,6 +219,6 @@ def _site_candidate(
             8,
             line,
         )
-    return _candidate(
+    return make_candidate(
         "caller", view, d, (line, line), change.rank, dist, reason, 16, path, required=line
     )

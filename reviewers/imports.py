@@ -36,8 +36,10 @@ class PathIndex:
         self.paths = sorted(set(paths))
         self._set = frozenset(self.paths)
         self._dirs: dict[str, list[str]] = {}
+        self._named: dict[str, list[str]] = {}  # by file name, for suffix lookups
         for path in self.paths:
             self._dirs.setdefault(posixpath.dirname(path), []).append(path)
+            self._named.setdefault(posixpath.basename(path), []).append(path)
 
     def exists(self, path: str) -> bool:
         return path in self._set
@@ -47,7 +49,8 @@ class PathIndex:
 
     def ending(self, suffix: str) -> list[str]:
         """Paths equal to `suffix` or ending in `/suffix`, shortest first."""
-        hits = [p for p in self.paths if p == suffix or p.endswith("/" + suffix)]
+        name = suffix.rsplit("/", 1)[-1]
+        hits = [p for p in self._named.get(name, []) if p == suffix or p.endswith("/" + suffix)]
         return sorted(hits, key=lambda p: (p.count("/"), p))
 
     def dirs_ending(self, suffix: str) -> list[str]:

@@ -23,7 +23,7 @@ ENCLOSING, OUTER, SAME_FILE, IMPORTED, PACKAGE, CHANGED_USE, INDEXED, NEARBY, BO
 _COMMENT_STARTS = ("#", "//", "/*", "*", "@", "--", ";;")
 MAX_DOC_LINES = 12  # comment and decorator lines kept above a definition
 
-_CLASS_KINDS = frozenset(
+CLASS_KINDS = frozenset(
     {
         "class_definition",
         "class_declaration",
@@ -49,10 +49,10 @@ _CLASS_KINDS = frozenset(
         "struct_declaration",
     }
 )
-_CONSTANT_KINDS = frozenset(
+CONSTANT_KINDS = frozenset(
     {"assignment", "const_spec", "var_spec", "const_item", "static_item", "constant_declaration"}
 )
-_CONSTRUCTORS = frozenset({"__init__", "constructor", "initialize", "__construct", "new"})
+CONSTRUCTORS = frozenset({"__init__", "constructor", "initialize", "__construct", "new"})
 # Names so common that a repository-wide lookup by name finds the wrong thing more often
 # than the right one; same-file and imported definitions of them are still shown.
 _COMMON_WORDS = (
@@ -63,7 +63,7 @@ _COMMON_WORDS = (
     "Promise Array Date make len cap new panic recover print println printf self this cls",
     "super main init test setUp tearDown",
 )
-_COMMON = frozenset(dir(builtins)) | {w for line in _COMMON_WORDS for w in line.split()}
+COMMON_NAMES = frozenset(dir(builtins)) | {w for line in _COMMON_WORDS for w in line.split()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,7 +131,7 @@ def doc_start(files: RepoFiles, path: str, d: Definition) -> int:
 
 
 def is_function(d: Definition) -> bool:
-    return d.kind not in _CLASS_KINDS and d.kind not in _CONSTANT_KINDS
+    return d.kind not in CLASS_KINDS and d.kind not in CONSTANT_KINDS
 
 
 def innermost(defs: Sequence[Definition], line: int, functions: bool = False) -> Definition | None:
@@ -139,7 +139,7 @@ def innermost(defs: Sequence[Definition], line: int, functions: bool = False) ->
         d
         for d in defs
         if d.start_line <= line <= d.end_line
-        and d.kind not in _CONSTANT_KINDS
+        and d.kind not in CONSTANT_KINDS
         and (is_function(d) or not functions)
     ]
     return min(reversed(containing), key=lambda d: d.end_line - d.start_line, default=None)
@@ -161,7 +161,7 @@ def enclosing_candidates(files: RepoFiles, view: HunkView) -> list[Candidate]:
         reason = f"encloses the change ({d.name})"
         start = doc_start(files, view.path, d)
         out.append(
-            _candidate("enclosing", view, d, (lo, hi), ENCLOSING, 0, reason, 80, start=start)
+            make_candidate("enclosing", view, d, (lo, hi), ENCLOSING, 0, reason, 80, start=start)
         )
         for outer in defs:  # the headers of what contains it: `class Repo(Base):`
             if outer.start_line < d.start_line and d.end_line <= outer.end_line:
@@ -183,7 +183,7 @@ def enclosing_candidates(files: RepoFiles, view: HunkView) -> list[Candidate]:
     return out
 
 
-def _candidate(
+def make_candidate(
     kind: str,
     view: HunkView,
     d: Definition,
@@ -235,38 +235,88 @@ def definition_candidates(files: RepoFiles, view: HunkView, limit: int = 14) -> 
     """Definitions of what the added lines use, then (ranked NEARBY) of what the hunk's
     unchanged lines call: an early return after `lock.acquire()` is judged by acquire."""
     out: list[Candidate] = []
-    enclosing = {d for line in view.anchors if (d := innermost(files.definitions(view.path), line))}
-    used = used_names(files, view)[:limit]
+    defs = files.definitions(view.path)
+    enclosing = {d for line in view.anchors if (d := innermost(defs, line))}
+    params = _parameters(files, view)
+    used = [(n, c) for n, c in used_names(files, view) if c or n not in params][:limit]
     nearby = [(n, True) for n in nearby_calls(files, view) if n not in {u for u, _ in used}]
     for order, (name, called) in enumerate(used + nearby[:limit]):
         if len(name) < 2:
             continue
-        found = _same_file(files, view, name, enclosing) or _imported(files, view, name)
-        if not found and (called or _type_like(name)) and name not in _COMMON:
-            found = _indexed(files, view, name)
+        found = lookup(files, view, name, called, enclosing)
         near = order >= len(used)
-        for path, d, rank in found[:2]:
+        plain = not called and not _type_like(name)
+        for path, d, found_rank in found[:2]:
+            rank = max(found_rank, PACKAGE) if plain else found_rank  # callees and types first
             where = "this file" if path == view.path else path
             verb = "called next to" if near else ("called by" if called else "used by")
             reason = f"defines {name}, {verb} the change ({where})"
             dist = distance(view.path, path) * 100 + order + (rank * 1000 if near else 0)
-            focus = (d.start_line, d.header_end)
-            start = doc_start(files, path, d)
-            out.append(
-                _candidate(
-                    "definition",
-                    view,
-                    d,
-                    focus,
-                    NEARBY if near else rank,
-                    dist,
-                    reason,
-                    40,
-                    path,
-                    start=start,
-                )
-            )
+            out += _definition(files, view, path, d, NEARBY if near else rank, dist, reason)
     return out
+
+
+def lookup(
+    files: RepoFiles, view: HunkView, name: str, called: bool, enclosing: set[Definition]
+) -> list[tuple[str, Definition, int]]:
+    """Where `name` is defined: the same file, then imports, then the repository index (for
+    callees and type-like names). A plain lowercase name that is not called is only looked
+    up at module level and in explicit imports: it is far more often a local or a field."""
+    plain = not called and not _type_like(name)
+    found = _same_file(files, view, name, enclosing, top_level=plain)
+    found = found or _imported(files, view, name, explicit=plain)
+    if not found and not plain and name not in COMMON_NAMES:
+        found = _indexed(files, view, name)
+    return found
+
+
+def _definition(
+    files: RepoFiles, view: HunkView, path: str, d: Definition, rank: int, dist: int, reason: str
+) -> list[Candidate]:
+    """A definition's candidate; for a class, its header and its constructor instead of the
+    fields that open its body (a call `Limiter(n)` is judged by `Limiter.__init__`)."""
+    start = doc_start(files, path, d)
+    focus = (d.start_line, d.header_end)
+    if d.kind not in CLASS_KINDS:
+        return [
+            make_candidate("definition", view, d, focus, rank, dist, reason, 40, path, start=start)
+        ]
+    inits = [
+        c
+        for c in files.definitions(path)
+        if d.start_line < c.start_line
+        and c.end_line <= d.end_line
+        and (c.name in CONSTRUCTORS or c.kind == "constructor_declaration")
+    ]
+    if not inits:
+        return [
+            make_candidate("definition", view, d, focus, rank, dist, reason, 12, path, start=start)
+        ]
+    head = Definition(d.name, d.kind, d.start_line, d.header_end, d.header_end)
+    out = [
+        make_candidate("definition", view, head, focus, rank, dist, reason, 4, path, start=start)
+    ]
+    for init in inits[:2]:
+        init_start = doc_start(files, path, init)
+        init_focus = (init.start_line, init.header_end)
+        out.append(
+            make_candidate(
+                "definition", view, init, init_focus, rank, dist, reason, 30, path, start=init_start
+            )
+        )
+    return out
+
+
+def _parameters(files: RepoFiles, view: HunkView) -> set[str]:
+    """Names on the signature lines of the function(s) the change is in: its parameters
+    (their lookup would find unrelated fields of the same name)."""
+    defs = files.definitions(view.path)
+    headers: set[int] = set()
+    for line in view.anchors:
+        d = innermost(defs, line, functions=True)
+        if d is not None:
+            headers |= set(range(d.start_line, d.header_end + 1))
+    return {n for n, lines in files.names(view.path).items() if headers & set(lines)}
 
 
 def nearby_calls(files: RepoFiles, view: HunkView) -> list[str]:
@@ -293,19 +343,32 @@ def _type_like(name: str) -> bool:
 
 
 def _same_file(
-    files: RepoFiles, view: HunkView, name: str, enclosing: set[Definition]
+    files: RepoFiles,
+    view: HunkView,
+    name: str,
+    enclosing: set[Definition],
+    top_level: bool = False,
 ) -> list[tuple[str, Definition, int]]:
     added = set(view.added)
+    classes = [d for d in files.definitions(view.path) if d.kind in CLASS_KINDS]
     return [
         (view.path, d, SAME_FILE)
         for d in files.defined(view.path, name)
-        if d not in enclosing and not added.issuperset(range(d.start_line, d.end_line + 1))
+        if d not in enclosing
+        and not added.issuperset(range(d.start_line, d.end_line + 1))
+        and not (top_level and any(c.start_line < d.start_line <= c.end_line for c in classes))
     ]
 
 
-def _imported(files: RepoFiles, view: HunkView, name: str) -> list[tuple[str, Definition, int]]:
+def _imported(
+    files: RepoFiles, view: HunkView, name: str, explicit: bool = False
+) -> list[tuple[str, Definition, int]]:
+    """Definitions of `name` in the files the change's file imports (`explicit`: only an
+    import that binds the name itself, `from m import name`)."""
     found = []
     for imp in files.imports(view.path):
+        if explicit and imp.local != name:
+            continue
         if imp.local == name and imp.original is not None:
             wanted, rank = (name if imp.original == "default" else imp.original), IMPORTED
         elif imp.local is None or imp.local != name:

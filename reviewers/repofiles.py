@@ -7,9 +7,10 @@ definition names is built only when a name is not found nearer (same file, impor
 
 from __future__ import annotations
 
+import bisect
 import posixpath
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from reviewers.imports import Import, PathIndex, imports_of
@@ -64,6 +65,8 @@ _GENERIC_DEFINES = re.compile(
     r"\b(?:def|class|function|func|fn|interface|struct|enum|trait|module|sub|type)\s+(\w+)"
 )
 _FAMILY = {"typescript": "javascript", "tsx": "javascript", "kotlin": "java"}
+_NEWLINE = re.compile("\n")
+_WORD = re.compile(r"[A-Za-z_$][\w$]*")
 _KEYWORDS = frozenset({"if", "for", "while", "switch", "return", "new", "catch", "else", "do"})
 
 
@@ -92,8 +95,12 @@ class RepoFiles:
         self._index: PathIndex | None = None
         self._by_family: dict[str, list[str]] = {}
         self._names: dict[str, dict[str, list[str]]] = {}
-        self._searches: dict[tuple[str, str], list[tuple[str, int]]] = {}
+        self._matches: dict[tuple[str, str], list[int]] = {}
+        self._patterns: dict[str, re.Pattern[str]] = {}
+        self._starts: dict[str, list[int]] = {}
         self._names_at: dict[str, dict[str, list[int]]] = {}
+        self._by_name: dict[str, dict[str, list[Definition]]] = {}
+        self._words: dict[str, dict[str, list[str]]] = {}
         self._calls_at: dict[str, dict[str, list[int]]] = {}
 
     # -- texts and trees ----------------------------------------------------------------
@@ -120,6 +127,11 @@ class RepoFiles:
             )
         return self._trees[path]
 
+    @property
+    def parsed(self) -> int:
+        """How many files this review has parsed."""
+        return sum(1 for tree in self._trees.values() if tree is not None)
+
     def definitions(self, path: str) -> list[Definition]:
         """Functions, methods, types and constants of a file, outermost first."""
         if path not in self._defs:
@@ -130,7 +142,12 @@ class RepoFiles:
         return self._defs[path]
 
     def defined(self, path: str, name: str) -> list[Definition]:
-        return [d for d in self.definitions(path) if d.name == name]
+        if path not in self._by_name:
+            table: dict[str, list[Definition]] = {}
+            for d in self.definitions(path):
+                table.setdefault(d.name, []).append(d)
+            self._by_name[path] = table
+        return self._by_name[path].get(name, [])
 
     def names(self, path: str) -> dict[str, list[int]]:
         """Every identifier of the code (never of strings or comments) -> its lines."""
@@ -198,19 +215,33 @@ class RepoFiles:
 
     # -- searches -------------------------------------------------------------------------
 
-    def search(self, pattern: str, paths: list[str], key: str) -> list[tuple[str, int]]:
-        """(path, line) of every match of `pattern` in `paths`; cached under `key`."""
-        cache_key = (key, pattern)
-        if cache_key not in self._searches:
-            compiled = re.compile(pattern)
-            hits = []
+    def matching(self, pattern: str, path: str) -> list[int]:
+        """1-based lines of `path` where `pattern` matches (each line once), cached."""
+        key = (pattern, path)
+        if key not in self._matches:
+            text = self.text(path) or ""
+            compiled = self._patterns.get(pattern) or re.compile(pattern)
+            self._patterns[pattern] = compiled
+            starts = self._line_starts(path, text)
+            found = {bisect.bisect_right(starts, m.start()) for m in compiled.finditer(text)}
+            self._matches[key] = sorted(found)
+        return self._matches[key]
+
+    def _line_starts(self, path: str, text: str) -> list[int]:
+        if path not in self._starts:
+            self._starts[path] = [0] + [m.end() for m in _NEWLINE.finditer(text)]
+        return self._starts[path]
+
+    def holding(self, word: str, paths: list[str], key: str) -> list[str]:
+        """Which of `paths` hold `word` as a word: one tokenizing pass per path set, so a
+        search for a name reads only the files it can match in."""
+        if key not in self._words:
+            index: dict[str, list[str]] = {}
             for path in paths:
-                text = self.text(path)
-                if text is None or compiled.search(text) is None:
-                    continue
-                hits += [(path, line) for line in _match_lines(compiled, text)]
-            self._searches[cache_key] = hits
-        return self._searches[cache_key]
+                for token in set(_WORD.findall(self.text(path) or "")):
+                    index.setdefault(token, []).append(path)
+            self._words[key] = index
+        return self._words[key].get(word, [])
 
     def defining(self, name: str, language: str) -> list[str]:
         """Files of the language's family with a definition-shaped line for `name`."""
@@ -241,18 +272,6 @@ def defined_names(pattern: re.Pattern[str], text: str) -> set[str]:
         if name and name not in _KEYWORDS:
             names.add(name)
     return names
-
-
-def _match_lines(pattern: re.Pattern[str], text: str) -> Iterator[int]:
-    """1-based line numbers of the matches, each line once."""
-    last = -1
-    line, pos = 1, 0
-    for match in pattern.finditer(text):
-        line += text.count("\n", pos, match.start())
-        pos = match.start()
-        if line != last:
-            last = line
-            yield line
 
 
 def distance(a: str, b: str) -> int:

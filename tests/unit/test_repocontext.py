@@ -152,8 +152,9 @@ def test_enclosing_shows_the_class_header_of_a_method() -> None:
     old = shape.format(body="".join(filler.format(n=n) for n in range(LONG_BODY)))
     new = old.replace(before, after)
     blocks = gather({path: new}, {path: old}, ContextBudget(kinds=frozenset({"enclosing"})))
-    header = next(b for b in blocks if b.start_line == 1)
-    assert header.text == "class Runner:" and "inside Runner" in header.reason
+    header = next(b for b in blocks if b.start_line == 1)  # merged with the method above
+    assert header.text.startswith("class Runner:\n    def run(self, jobs):")
+    assert "run is inside Runner" in header.reason and "encloses the change" in header.reason
 
 
 def test_a_long_function_is_trimmed_to_its_signature_and_the_lines_near_the_hunk() -> None:
@@ -161,6 +162,7 @@ def test_a_long_function_is_trimmed_to_its_signature_and_the_lines_near_the_hunk
     old = f"def main(argv):\n{body}    finish()\n{body}    return 0\n"
     new = old.replace("    finish()\n", "    finish(argv)\n")
     budget = ContextBudget(per_hunk_tokens=150, kinds=frozenset({"enclosing"}))
+    assert budget.for_hunk(hunks_of({"cli.py": (old, new)})[0]) == 150
     blocks = gather({"cli.py": new}, {"cli.py": old}, budget)
     assert covers(blocks, "cli.py", 1)
     changed = line_of(new, "finish(argv)")
@@ -523,7 +525,13 @@ def many_callers() -> tuple[dict[str, str], dict[str, str]]:
 @pytest.mark.parametrize("per_call", [60, 150, 400])
 def test_the_per_call_budget_holds(per_call: int) -> None:
     files, changes = many_callers()
-    budget = ContextBudget(per_call_tokens=per_call, per_hunk_tokens=10_000, max_call_sites=12)
+    budget = ContextBudget(
+        per_call_tokens=per_call,
+        per_hunk_tokens=10_000,
+        hunk_base_tokens=10_000,
+        call_base_tokens=10_000,
+        max_call_sites=12,
+    )
     blocks = gather(files, changes, budget)
     assert blocks
     assert sum(estimate_tokens(b.text) for b in blocks) <= per_call
@@ -533,12 +541,14 @@ def test_the_per_review_budget_holds_across_calls() -> None:
     files, changes = many_callers()
     hunks = hunks_of({p: (old, files[p]) for p, old in changes.items()})
     context = RepoContext(MappingSnapshot(files))
-    budget = ContextBudget(per_call_tokens=300, per_review_tokens=400, max_call_sites=12)
-    first = context.gather(hunks, budget)
-    second = context.gather(hunks, budget)
-    third = context.gather(hunks, budget)
-    assert first and second and not third
+    budget = ContextBudget(
+        per_call_tokens=300, call_base_tokens=300, per_review_tokens=400, max_call_sites=12
+    )
+    calls = [context.gather(hunks, budget) for _ in range(6)]
+    assert calls[0] and calls[1] and not calls[-1]
     assert context.spent <= 400
+    shown = sum(estimate_tokens(b.text) for call in calls for b in call)
+    assert shown <= 400
 
 
 def test_blocks_are_shared_by_the_hunks_of_a_call_and_never_overlap_them() -> None:
@@ -666,3 +676,27 @@ def test_a_renamed_string_key_is_found_bare_in_a_properties_file() -> None:
         blocks, "app.properties", 2
     )
     assert "'pay.timeout.ms'" in blocks[0].reason
+
+
+def test_a_hunk_gets_a_base_plus_a_share_per_changed_line() -> None:
+    small = hunks_of({"a.py": ("x = 1\n", "x = 2\n")})[0]
+    big = hunks_of({"a.py": ("".join(f"x{i} = 1\n" for i in range(40)), "")})[0]
+    budget = ContextBudget(per_hunk_tokens=600, hunk_base_tokens=100, hunk_per_line_tokens=10)
+    assert budget.for_hunk(small) == 100 + 10 * 2
+    assert budget.for_hunk(big) == 500
+    assert ContextBudget(per_hunk_tokens=300).for_hunk(big) == 300
+    call = ContextBudget(per_call_tokens=1000, call_base_tokens=100, call_per_line_tokens=5)
+    assert call.for_call([small, big]) == 100 + 5 * 42
+    assert call.for_call([big] * 10) == 1000
+
+
+def test_every_definition_gets_its_signature_before_any_gets_its_body() -> None:
+    body = "".join(f"    step_{n} = {n}\n" for n in range(30))
+    lib = f"def first(x):\n{body}    return x\n\n\ndef second(x):\n{body}    return x\n"
+    head = "from lib import first, second\n\n\ndef f(x):\n    return first(second(x))\n"
+    base = head.replace("first(second(x))", "x")
+    budget = ContextBudget(hunk_base_tokens=130, kinds=frozenset({"definition"}))
+    blocks = gather({"lib.py": lib, "app.py": head}, {"app.py": base}, budget)
+    second = line_of(lib, "def second")
+    assert covers(blocks, "lib.py", 1) and covers(blocks, "lib.py", second)
+    assert not covers(blocks, "lib.py", 25)  # deep in first's body: the budget is spent
