@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 BASE ?= $(shell git rev-list --max-parents=0 HEAD 2>/dev/null | tail -n 1)
 
-.PHONY: setup run test lint typecheck bench bench-gate perf clean
+.PHONY: setup run test lint typecheck bench bench-gate bench-tokens perf clean
 
 $(BIN)/prbot: pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -37,6 +37,12 @@ bench-gate: setup
 	  && $(BIN)/python -m bench compare bench/baseline/static-only.json "$$out/static-only.json" \
 	  > "$$out/compare.md"; \
 	status=$$?; cat "$$out/compare.md" 2>/dev/null; exit $$status
+
+# Prompt tokens per generated PR against pr-agent's figures (issue 9; docs/performance.md).
+# The first run fetches the o200k_base vocabulary once with npm; after that, offline.
+# TOKENS_ARGS: e.g. --provider anthropic, --mode frontier-only, --pr medium.
+bench-tokens: setup
+	$(BIN)/python -m tests.perf.prompt_tokens $(TOKENS_ARGS)
 
 clean:
 	rm -rf $(VENV) .prbot .pytest_cache .mypy_cache .ruff_cache
