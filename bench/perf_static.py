@@ -56,7 +56,7 @@ FOOTERS = {"java": "}\n"}
 
 def module(ext: str, lines: int) -> str:
     body, n = HEADERS.get(ext, ""), 0
-    while body.count("\n") < lines - 2:
+    while body.count("\n") < lines:
         body += TEMPLATES[ext].format(n=n)
         n += 1
     return body + FOOTERS.get(ext, "")
