@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from adapters.ruff import RuffRunner, locate_ruff
+from bot.repoconfig import parse_repo_config
 from reviewers.models import (
     Category,
     DiffLine,
@@ -343,3 +344,17 @@ async def test_a_noqa_for_the_same_bandit_check_opts_a_structural_rule_out() -> 
         ("static:py-unsafe-deserialization", 6)
     ]
     assert result.opted_out == 1
+
+
+def test_the_static_section_of_the_repo_config_is_validated() -> None:
+    good = parse_repo_config(
+        "static:\n  disable: [py-eval]\n  tests: ['qa/**']\n"
+        "  paths:\n    - paths: ['legacy/**']\n      kind: test\n"
+    )
+    assert good.error is None
+    assert good.config.static.disable == ("py-eval",)
+    assert good.config.static.kind_of("qa/check_login.py").value == "test"
+    assert good.config.static.kind_of("legacy/store.py").value == "test"
+    bad = parse_repo_config("static:\n  paths:\n    - kind: nonsense\n")
+    assert bad.error is not None and "static.paths.0" in bad.error
+    assert bad.config.static == StaticPolicy()
