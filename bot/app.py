@@ -16,17 +16,10 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 from fastapi.responses import JSONResponse
 
+from bot.backends import sqlite_queue
 from bot.events import Event, PayloadError
-from bot.jobs import (
-    Handle,
-    JobQueue,
-    QueueError,
-    cancels_queued,
-    default_worker_id,
-    job_for,
-    run_worker,
-)
-from bot.jobs_sqlite import SqliteJobQueue
+from bot.jobs import Handle, JobQueue, QueueError, cancels_queued, job_for
+from bot.jobs_workers import WorkerPool
 from bot.metrics import DeliveryOutcome, Metrics
 from bot.openapi import (
     METRICS_CONTENT_TYPE,
@@ -147,69 +140,6 @@ class Intake:
         return parse_event(request.headers, body)
 
 
-class Workers:
-    """N run_worker tasks on one queue, started and stopped with the app."""
-
-    def __init__(
-        self,
-        queue: JobQueue,
-        handle: Handle | None,
-        settings: Settings,
-        metrics: Metrics | None = None,
-    ) -> None:
-        self.queue = queue
-        self.handle = handle
-        self.metrics = metrics
-        self.count = settings.workers if handle is not None else 0
-        self.lease_seconds = settings.job_lease_seconds
-        self.poll_interval = settings.job_poll_seconds
-        self.grace = settings.shutdown_grace_seconds
-        self.stop_event = asyncio.Event()
-        self.tasks: list[asyncio.Task[None]] = []
-
-    def start(self) -> None:
-        if self.handle is None:
-            return
-        self.stop_event = asyncio.Event()  # bound to the running loop
-        self.tasks = [
-            asyncio.create_task(
-                run_worker(
-                    self.queue,
-                    self.handle,
-                    self.stop_event,
-                    self.poll_interval,
-                    worker_id=default_worker_id(index),
-                    lease_seconds=self.lease_seconds,
-                    metrics=self.metrics,
-                ),
-                name=f"prbot-worker-{index}",
-            )
-            for index in range(self.count)
-        ]
-        for task in self.tasks:
-            task.add_done_callback(report_exit)
-
-    def dead(self) -> int:
-        """Workers that stopped while the app runs (a bug: they only end on shutdown)."""
-        return sum(task.done() for task in self.tasks) if not self.stop_event.is_set() else 0
-
-    async def stop(self) -> None:
-        """Let the current jobs finish for `grace` seconds, then cancel: a cancelled job
-        stays leased and is retried after a restart, once its lease expires."""
-        self.stop_event.set()
-        if not self.tasks:
-            return
-        _, pending = await asyncio.wait(self.tasks, timeout=self.grace)
-        for task in pending:
-            task.cancel()
-        await asyncio.wait(self.tasks)
-
-
-def report_exit(task: asyncio.Task[None]) -> None:
-    if not task.cancelled() and task.exception() is not None:
-        log.error("%s died: %r", task.get_name(), task.exception())
-
-
 def create_app(
     settings: Settings,
     handle: Handle | None = None,
@@ -224,15 +154,19 @@ def create_app(
     metrics = metrics or Metrics()
     owned = None
     if queue is None:
-        queue = owned = SqliteJobQueue(
-            settings.jobs_path,
-            max_attempts=settings.job_max_attempts,
-            backoff_base=settings.job_backoff_seconds,
-            retention_seconds=settings.job_retention_days * 24 * 3600,
-        )
+        queue = owned = sqlite_queue(settings)
     metrics.watch_queue(queue.depth, (QueueError,))
     intake = Intake(secret, queue, settings.max_body_bytes, metrics)
-    workers = Workers(queue, handle, settings, metrics)
+    # The workers run on a loop of their own: a review never stalls this loop's acks.
+    workers = WorkerPool(
+        queue,
+        handle,
+        settings.workers,
+        lease_seconds=settings.job_lease_seconds,
+        poll_interval=settings.job_poll_seconds,
+        grace=settings.shutdown_grace_seconds,
+        metrics=metrics,
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -248,7 +182,7 @@ def create_app(
         try:
             yield
         finally:
-            await workers.stop()
+            await asyncio.to_thread(workers.stop)
             if owned is not None:
                 owned.close()
 

@@ -1,26 +1,25 @@
 """Pick the backend from Settings: embedded (SQLite queue and state, diskcache) or redis.
 
-The redis modules (and so the `redis` and `celery` packages, the `redis` extra) are
-imported only when settings.backend is "redis": the embedded default needs neither.
+The redis modules (and so the `redis` package, the `redis` extra) are imported only when
+settings.backend is "redis": the embedded default does without.
 """
 
 from __future__ import annotations
 
 import builtins
 import importlib.util
-from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
-from bot.jobs import Handle, JobRecord, JobStatus
+from bot.jobs import JobRecord, JobStatus
+from bot.jobs_queue import StoredQueue
 from bot.settings import ConfigError, Settings
 from bot.state import SqliteState, StateStore
 from reviewers.cache import DiskCache, ReviewCache
 
 if TYPE_CHECKING:
-    from celery import Celery
-
-    from bot.jobs_celery import CeleryJobQueue, DeliveryRunner
-    from bot.redis_jobs import RedisJobs
+    from bot.github_pacing import WritePacer
+    from bot.jobs_sqlite import SqliteJobQueue
+    from bot.redis_jobs import RedisJobQueue
 
 DAY = 24 * 3600
 
@@ -47,11 +46,8 @@ def is_redis(settings: Settings) -> bool:
     """True for backend = "redis"; ConfigError if its packages are not installed."""
     if settings.backend != "redis":
         return False
-    missing = [name for name in ("celery", "redis") if importlib.util.find_spec(name) is None]
-    if missing:
-        raise ConfigError(
-            f"backend = redis needs {' and '.join(missing)}: pip install 'prbot[redis]'"
-        )
+    if importlib.util.find_spec("redis") is None:
+        raise ConfigError("backend = redis needs redis: pip install 'prbot[redis]'")
     return True
 
 
@@ -72,36 +68,35 @@ def open_cache(settings: Settings) -> ClosableCache:
     return DiskCache(settings.review_cache_dir)
 
 
-def redis_jobs(settings: Settings) -> RedisJobs:
-    from bot.redis_jobs import RedisJobs
+def open_pacer(settings: Settings, gap: float) -> WritePacer | None:
+    """Who spaces GitHub writes per installation: Redis for every process of the redis
+    backend; None for embedded (each GitHubApp paces its own threads)."""
+    if not is_redis(settings):
+        return None
+    from bot.github_pacing import RedisPacer
     from bot.redis_store import redis_client
 
-    return RedisJobs(
+    return RedisPacer(redis_client(settings), settings.redis_prefix, gap)
+
+
+def redis_queue(settings: Settings) -> RedisJobQueue:
+    """The job queue of the redis backend: the server enqueues, `prbot worker` leases."""
+    from bot.redis_jobs import RedisJobQueue
+    from bot.redis_store import redis_client
+
+    return RedisJobQueue(
         redis_client(settings),
         settings.redis_prefix,
         url=settings.redis_url,
         max_attempts=settings.job_max_attempts,
         backoff_base=settings.job_backoff_seconds,
         retention_seconds=settings.job_retention_days * DAY,
+        installation_cap=settings.installation_concurrency or None,
     )
 
 
-def celery_queue(settings: Settings, app: Celery | None = None) -> CeleryJobQueue:
-    """The enqueue side of the redis backend (for create_app and `prbot jobs`)."""
-    from bot.jobs_celery import CeleryJobQueue, create_celery
-
-    app = app or create_celery(settings)
-    return CeleryJobQueue(redis_jobs(settings), app, settings.celery_queue)
-
-
-def open_queue(settings: Settings) -> CeleryJobQueue | None:
-    """The queue to hand create_app: None for embedded (the app opens its SQLite queue)."""
-    return celery_queue(settings) if is_redis(settings) else None
-
-
-def open_job_admin(settings: Settings) -> JobAdmin:
-    if is_redis(settings):
-        return celery_queue(settings)
+def sqlite_queue(settings: Settings) -> SqliteJobQueue:
+    """The embedded job queue (not opened yet)."""
     from bot.jobs_sqlite import SqliteJobQueue
 
     return SqliteJobQueue(
@@ -109,18 +104,16 @@ def open_job_admin(settings: Settings) -> JobAdmin:
         max_attempts=settings.job_max_attempts,
         backoff_base=settings.job_backoff_seconds,
         retention_seconds=settings.job_retention_days * DAY,
-    ).open()
+        installation_cap=settings.installation_concurrency or None,
+    )
 
 
-def celery_worker(
-    settings: Settings, make_handle: Callable[[], Handle]
-) -> tuple[Celery, DeliveryRunner]:
-    """A Celery app with `prbot.run_delivery` registered, and the runner behind it.
-    `make_handle` runs once per worker process, on its first job, to build the handler
-    and its clients."""
-    from bot.jobs_celery import DeliveryRunner, create_celery, register_delivery_task
+def open_queue(settings: Settings) -> StoredQueue | None:
+    """The queue to hand create_app: None for embedded (the app opens its SQLite queue)."""
+    return redis_queue(settings) if is_redis(settings) else None
 
-    app = create_celery(settings)
-    runner = DeliveryRunner(celery_queue(settings, app), make_handle, settings)
-    register_delivery_task(app, runner)
-    return app, runner
+
+def open_job_admin(settings: Settings) -> JobAdmin:
+    if is_redis(settings):
+        return redis_queue(settings)
+    return sqlite_queue(settings).open()

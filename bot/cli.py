@@ -23,7 +23,6 @@ SEVERITIES = ("info", "low", "medium", "high", "critical")  # reviewers.models.S
 FORMATS = ("text", "markdown", "json", "sarif")  # bot.output.FORMATS
 MODES = ("routed", "frontier-only", "small-only", "static-only")  # reviewers.review.MODES
 JOB_STATUSES = ("queued", "running", "completed", "failed", "superseded", "cancelled")
-POOLS = ("prefork", "solo", "threads")  # Celery worker pools `prbot worker --pool` offers
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -153,10 +152,11 @@ def add_server_commands(sub: Parsers, common: argparse.ArgumentParser) -> None:
     jobs.add_argument("--retry", metavar="DELIVERY_ID", help="queue a failed job again")
     jobs.set_defaults(run="bot.cli_server:run_jobs")
 
-    worker = sub.add_parser("worker", parents=[common], help="run Celery workers (backend = redis)")
-    worker.add_argument("--concurrency", type=int, default=2, help="processes (default: 2)")
+    worker = sub.add_parser(
+        "worker", parents=[common], help="run workers on the Redis job queue (backend = redis)"
+    )
     worker.add_argument(
-        "--pool", choices=POOLS, default="prefork", help="Celery pool (default: prefork)"
+        "--concurrency", type=int, default=2, help="jobs this process runs at once (default: 2)"
     )
     worker.set_defaults(run="bot.cli_server:run_worker")
 

@@ -8,10 +8,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import signal
 import sys
+import threading
 import time
 
-from bot.backends import celery_worker, is_redis, open_job_admin
+from bot.backends import is_redis, open_job_admin
 from bot.jobs import JobStatus, QueueError, format_jobs
 from bot.server import build_runtime, build_server, job_handler
 from bot.settings import ConfigError, Settings
@@ -62,15 +64,17 @@ def list_or_retry(args: argparse.Namespace) -> int:
 
 
 def run_worker(args: argparse.Namespace) -> int:
-    """Celery workers for the redis backend: each process builds its own clients (through
-    build_runtime, as `prbot serve` does) on its first job."""
-    from bot.jobs_celery import start_worker
+    """Workers on the redis backend's queue until SIGTERM or SIGINT; they build their
+    clients through build_runtime, as `prbot serve` does. Start as many processes, on as
+    many machines, as the load needs (docs/scaling.md)."""
+    from bot.backends import redis_queue
+    from bot.jobs_workers import WorkerPool
     from bot.logs import configure_logging, secret_values
 
     settings = settings_from(args)
     if not is_redis(settings):
         raise ConfigError(
-            "prbot worker runs Celery workers for backend = redis (PRBOT_BACKEND=redis); "
+            "prbot worker runs workers for backend = redis (PRBOT_BACKEND=redis); "
             "the embedded backend runs its workers inside prbot serve"
         )
     if args.concurrency < 1:
@@ -78,6 +82,24 @@ def run_worker(args: argparse.Namespace) -> int:
     secrets = secret_values(settings, os.environ)
     level = getattr(logging, settings.log_level)
     configure_logging(json=settings.log_format == "json", level=level, secrets=secrets)
-    env = dict(os.environ)
-    app, _ = celery_worker(settings, lambda: job_handler(build_runtime(settings, env).context))
-    return start_worker(app, settings.celery_queue, args.concurrency, args.pool)
+    runtime = build_runtime(settings, os.environ)
+    queue = redis_queue(settings)
+    pool = WorkerPool(
+        queue,
+        job_handler(runtime.context),
+        args.concurrency,
+        lease_seconds=settings.job_lease_seconds,
+        poll_interval=settings.job_poll_seconds,
+        grace=settings.shutdown_grace_seconds,
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    try:
+        pool.start()
+        stop.wait()
+    finally:
+        pool.stop()
+        queue.close()
+        runtime.close()
+    return 0

@@ -17,6 +17,7 @@ from urllib.parse import quote
 import requests
 from github import Auth, Github, GithubException, GithubIntegration
 
+from bot.github_pacing import LocalPacer, WritePacer
 from bot.github_transport import (
     API_VERSION,
     DIFF_MEDIA_TYPE,
@@ -85,11 +86,20 @@ class GitHubClient:
     """One installation's (or one token's) view of GitHub, with typed methods only."""
 
     def __init__(
-        self, make_auth: Callable[[], Auth.Auth], options: ClientOptions, renewable: bool = False
+        self,
+        make_auth: Callable[[], Auth.Auth],
+        options: ClientOptions,
+        renewable: bool = False,
+        pacer: WritePacer | None = None,
+        pace_key: str = "token",
     ) -> None:
         self._make_auth = make_auth
         self._options = options
         self._renewable = renewable  # App tokens: a 401 is answered by fetching a new token
+        # Writes are serial and spaced per installation, across threads (and processes,
+        # with a RedisPacer): bot/github_pacing.py.
+        self._pacer = pacer or LocalPacer(options.seconds_between_writes)
+        self._pace_key = pace_key
         self._gh: Github | None = None
         self._lock = threading.Lock()
 
@@ -100,13 +110,19 @@ class GitHubClient:
 
     @classmethod
     def for_installation(
-        cls, app_auth: AppAuth, installation_id: int, options: ClientOptions | None = None
+        cls,
+        app_auth: AppAuth,
+        installation_id: int,
+        options: ClientOptions | None = None,
+        pacer: WritePacer | None = None,
     ) -> GitHubClient:
         """App mode: PyGithub fetches and caches the installation token until it expires."""
         return cls(
             lambda: app_auth.get_installation_auth(installation_id),
             options or ClientOptions(),
             renewable=True,
+            pacer=pacer,
+            pace_key=str(installation_id),
         )
 
     def _github(self, renew: bool = False) -> Github:
@@ -124,6 +140,11 @@ class GitHubClient:
                 raise
             fresh = self._github(renew=True)
             return call_translated(lambda: op(fresh))
+
+    def _write(self, op: Callable[[Github], T]) -> T:
+        """A call that writes: in the installation's pacer slot."""
+        with self._pacer.slot(self._pace_key):
+            return self._call(op)
 
     def close(self) -> None:
         """Release pooled connections; the client reconnects on its next call."""
@@ -249,11 +270,11 @@ class GitHubClient:
             )
             return int(review.id)
 
-        return self._call(op)
+        return self._write(op)
 
     def update_review_body(self, repo: str, number: int, review_id: int, body: str) -> None:
         path = f"/repos/{repo}/pulls/{number}/reviews/{review_id}"
-        self._call(lambda gh: gh.requester.requestJsonAndCheck("PUT", path, input={"body": body}))
+        self._write(lambda gh: gh.requester.requestJsonAndCheck("PUT", path, input={"body": body}))
 
     def reply_to_review_comment(
         self, repo: str, number: int, comment_id: int, body: str
@@ -262,20 +283,22 @@ class GitHubClient:
             pr = gh.get_repo(repo).get_pull(number)
             return posted_comment(pr.create_review_comment_reply(comment_id, body).raw_data)
 
-        return self._call(op)
+        return self._write(op)
 
     def delete_review_comment(self, repo: str, comment_id: int) -> None:
         path = f"/repos/{repo}/pulls/comments/{comment_id}"
-        self._call(lambda gh: gh.requester.requestJsonAndCheck("DELETE", path))
+        self._write(lambda gh: gh.requester.requestJsonAndCheck("DELETE", path))
 
     def create_issue_comment(self, repo: str, number: int, body: str) -> int:
-        return self._call(
+        return self._write(
             lambda gh: int(gh.get_repo(repo).get_issue(number).create_comment(body).id)
         )
 
     def edit_issue_comment(self, repo: str, comment_id: int, body: str) -> None:
         path = f"/repos/{repo}/issues/comments/{comment_id}"
-        self._call(lambda gh: gh.requester.requestJsonAndCheck("PATCH", path, input={"body": body}))
+        self._write(
+            lambda gh: gh.requester.requestJsonAndCheck("PATCH", path, input={"body": body})
+        )
 
     def add_reaction(self, repo: str, comment_id: int, content: str, kind: str = "issue") -> None:
         """content: +1 -1 laugh confused heart hooray rocket eyes; kind: "issue" | "review"."""
@@ -283,7 +306,7 @@ class GitHubClient:
             raise ValueError(f"kind must be 'issue' or 'review', got {kind!r}")
         group = "issues" if kind == "issue" else "pulls"
         path = f"/repos/{repo}/{group}/comments/{comment_id}/reactions"
-        self._call(
+        self._write(
             lambda gh: gh.requester.requestJsonAndCheck("POST", path, input={"content": content})
         )
 
@@ -292,7 +315,7 @@ class GitHubClient:
 
         GitHub refuses this mutation (FORBIDDEN, GitHubForbidden) unless the token has
         Contents: write besides Pull requests: write; see docs/github-app.md."""
-        self._call(lambda gh: graphql(gh.requester, RESOLVE_THREAD, {"threadId": thread_id}))
+        self._write(lambda gh: graphql(gh.requester, RESOLVE_THREAD, {"threadId": thread_id}))
 
     def create_check_run(self, repo: str, head_sha: str, name: str, title: str = "") -> int:
         """An in-progress check run; its id."""
@@ -307,7 +330,7 @@ class GitHubClient:
             )
             return int(run.id)
 
-        return self._call(op)
+        return self._write(op)
 
     def complete_check_run(
         self,
@@ -335,16 +358,24 @@ class GitHubClient:
                 status="completed", conclusion=conclusion, output={**base, "annotations": last}
             )
 
-        self._call(op)
+        self._write(op)
 
 
 class GitHubApp:
     """The App itself (JWT auth): finds installations and hands out per-installation clients."""
 
-    def __init__(self, issuer: str, private_key: str, options: ClientOptions | None = None):
+    def __init__(
+        self,
+        issuer: str,
+        private_key: str,
+        options: ClientOptions | None = None,
+        pacer: WritePacer | None = None,
+    ):
         # issuer: the App's client ID (GitHub's recommendation) or its numeric App ID.
         self._auth = AppAuth(issuer, private_key)
         self._options = options or ClientOptions()
+        # One pacer for all installations' clients: their writes are paced per installation.
+        self._pacer = pacer or LocalPacer(self._options.seconds_between_writes)
         self._clients: dict[int, GitHubClient] = {}
         self._lock = threading.Lock()
 
@@ -353,7 +384,7 @@ class GitHubApp:
         with self._lock:
             if installation_id not in self._clients:
                 self._clients[installation_id] = GitHubClient.for_installation(
-                    self._auth, installation_id, self._options
+                    self._auth, installation_id, self._options, self._pacer
                 )
             return self._clients[installation_id]
 

@@ -2,7 +2,9 @@
 
 A job is one webhook delivery to process, keyed by its X-GitHub-Delivery id. Queues lease
 jobs rather than pop them: a worker that dies leaves its job leased, and once the lease
-expires another worker takes it again. The embedded backend is bot.jobs_sqlite.
+expires another worker takes it again. Its states and transitions are bot.jobs_machine;
+the queue itself is bot.jobs_queue, stored in SQLite (bot.jobs_sqlite, the embedded
+backend) or Redis (bot.redis_jobs).
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from enum import StrEnum
 from typing import Protocol, TypeVar
 
 from bot.events import Event, PayloadError
+from bot.jobs_machine import JobStatus as JobStatus  # re-exported: callers know it from here
 from bot.logs import log_context, repo_and_pr
 from bot.metrics import JobOutcome, Metrics, recording
 from bot.routing import Router
@@ -44,15 +46,6 @@ PULL_REQUEST_EVENTS = frozenset(
 SUPERSEDING = frozenset({("pull_request", "synchronize")})
 # A closed pull request needs no queued review at all.
 CANCELLING = frozenset({("pull_request", "closed")})
-
-
-class JobStatus(StrEnum):
-    QUEUED = "queued"
-    RUNNING = "running"
-    COMPLETED = "completed"
-    FAILED = "failed"
-    SUPERSEDED = "superseded"
-    CANCELLED = "cancelled"
 
 
 class QueueError(RuntimeError):
@@ -123,6 +116,10 @@ class JobQueue(Protocol):
 
     def fail(self, job_id: str, reason: str, retry: bool, attempt: int | None = None) -> bool:
         """Retry later with backoff (if allowed and attempts remain) or keep as failed."""
+        ...
+
+    def defer(self, job_id: str, attempt: int | None, until: float, reason: str) -> bool:
+        """Queue again until `until` without spending the attempt (a budget is spent)."""
         ...
 
     def cancel_key(self, key: str) -> int:

@@ -1,8 +1,9 @@
-"""The embedded JobQueue: one SQLite file (WAL), safe across threads and processes.
+"""The embedded job storage: one SQLite file (WAL), safe across threads and processes.
 
-Every write runs in BEGIN IMMEDIATE, so two workers (threads or processes) never lease the
-same job. The delivery id is the primary key: a redelivery is refused for as long as the
-row is kept (`retention_seconds`, 7 days by default), whatever state the first one is in.
+Every operation runs in one BEGIN IMMEDIATE transaction, so two workers (threads or
+processes) never lease the same job. The delivery id is unique: a redelivery is refused
+for as long as the row is kept (`retention_seconds`, 7 days by default), whatever state
+the first one is in. What the rows mean is bot.jobs_machine's and bot.jobs_queue's.
 """
 
 from __future__ import annotations
@@ -14,8 +15,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from bot.jobs import Job, JobRecord, JobStatus, QueueError
+from bot.jobs import Job, JobRecord, QueueError
+from bot.jobs_machine import TERMINAL, JobState, JobStatus, RetryPolicy
+from bot.jobs_queue import Row, StoredQueue
+from bot.jobs_scheduling import Head, Lane, lane_of
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS jobs (
@@ -39,34 +44,40 @@ CREATE TABLE IF NOT EXISTS jobs (
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, next_run_at);
 CREATE INDEX IF NOT EXISTS jobs_key ON jobs (key, status);
 CREATE INDEX IF NOT EXISTS jobs_updated ON jobs (status, updated_at);
+CREATE TABLE IF NOT EXISTS lanes (
+    installation_id INTEGER PRIMARY KEY,
+    served_at REAL NOT NULL
+);
 """
+# Added after the first release: a file made by an older prbot gets the column on open.
+REVISION = "ALTER TABLE jobs ADD COLUMN rev INTEGER NOT NULL DEFAULT 0"
 
+ROW_COLUMNS = (
+    "seq, rev, delivery_id, event, action, installation_id, payload, key, supersede, status,"
+    " attempts, next_run_at, leased_by, lease_expires_at, reason, updated_at"
+)
 RECORD_COLUMNS = (
     "delivery_id, event, action, key, status, attempts, next_run_at, leased_by, "
     "lease_expires_at, reason, created_at, updated_at"
 )
-TERMINAL = tuple(
-    s.value
-    for s in (JobStatus.COMPLETED, JobStatus.FAILED, JobStatus.SUPERSEDED, JobStatus.CANCELLED)
-)
+TERMINAL_VALUES = tuple(s.value for s in TERMINAL)
+HEADS_PER_LANE = 8  # a lane's oldest due jobs looked at per lease
 
-# Candidates: due queued jobs, and running jobs whose worker let the lease expire
-# (crashed). A keyed job waits while another job of its key holds a live lease.
-LEASABLE = """
-SELECT seq, delivery_id, event, action, installation_id, payload, key, supersede, attempts
-FROM jobs AS j
-WHERE ((status = 'queued' AND next_run_at <= :now)
-       OR (status = 'running' AND lease_expires_at <= :now))
-  AND (key IS NULL OR NOT EXISTS (
-       SELECT 1 FROM jobs AS r
-       WHERE r.key = j.key AND r.status = 'running' AND r.lease_expires_at > :now))
+# The oldest few due jobs of every installation, and who was served when.
+LANES = f"""
+SELECT installation_id, delivery_id, key, seq FROM (
+    SELECT installation_id, delivery_id, key, seq,
+           row_number() OVER (PARTITION BY installation_id ORDER BY seq) AS n
+    FROM jobs WHERE status = 'queued' AND next_run_at <= :now)
+WHERE n <= {HEADS_PER_LANE}
 ORDER BY seq
-LIMIT 1
 """
 
 
-class SqliteJobQueue:
-    """JobQueue on SQLite. Call open() (or use `with`) before anything else."""
+class SqliteJobQueue(StoredQueue):
+    """The JobQueue on SQLite. Call open() (or use `with`) before anything else."""
+
+    rows: SqliteRows
 
     def __init__(
         self,
@@ -76,27 +87,46 @@ class SqliteJobQueue:
         backoff_base: float = 10.0,
         backoff_max: float = 1800.0,
         retention_seconds: float = 7 * 24 * 3600,
+        installation_cap: int | None = None,
         busy_timeout: float = 10.0,
         clock: Callable[[], float] = time.time,
     ) -> None:
+        super().__init__(
+            SqliteRows(path, busy_timeout),
+            RetryPolicy(max_attempts, backoff_base, backoff_max),
+            retention_seconds=retention_seconds,
+            installation_cap=installation_cap,
+            clock=clock,
+        )
         self.path = path
-        self.max_attempts = max_attempts
-        self.backoff_base = backoff_base
-        self.backoff_max = backoff_max
-        self.retention_seconds = retention_seconds
-        self.busy_timeout = busy_timeout
-        self.clock = clock
-        self._lock = threading.Lock()
-        self._conn: sqlite3.Connection | None = None
-        self._next_purge_at = 0.0
 
     def open(self) -> SqliteJobQueue:
+        self.rows.open()
+        return self
+
+    def __enter__(self) -> SqliteJobQueue:
+        return self.open()
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class SqliteRows:
+    """bot.jobs_queue.JobRows in one SQLite file; one connection shared by threads."""
+
+    def __init__(self, path: Path, busy_timeout: float = 10.0) -> None:
+        self.path = path
+        self.busy_timeout = busy_timeout
+        self._lock = threading.RLock()
+        self._conn: sqlite3.Connection | None = None
+        self._depth = 0  # nesting of atomic(): reads inside one share its transaction
+
+    def open(self) -> None:
         if self._conn is not None:
-            return self
+            return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves; one connection
-            # shared by threads under self._lock.
+            # isolation_level=None: we issue BEGIN IMMEDIATE ourselves.
             conn = sqlite3.connect(
                 self.path,
                 timeout=self.busy_timeout,
@@ -107,10 +137,12 @@ class SqliteJobQueue:
             # FULL: a 202 is sent only once the job is on disk, even across power loss.
             conn.execute("PRAGMA synchronous=FULL")
             conn.executescript(SCHEMA)
+            columns = {row[1] for row in conn.execute("PRAGMA table_info(jobs)")}
+            if "rev" not in columns:
+                conn.execute(REVISION)
         except (OSError, sqlite3.Error) as error:
             raise QueueError(f"cannot open job queue {self.path}: {error}") from error
         self._conn = conn
-        return self
 
     def close(self) -> None:
         with self._lock:
@@ -118,194 +150,171 @@ class SqliteJobQueue:
                 self._conn.close()
                 self._conn = None
 
-    def __enter__(self) -> SqliteJobQueue:
-        return self.open()
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
     @contextmanager
-    def _transaction(self, write: bool = True) -> Iterator[sqlite3.Connection]:
+    def atomic(self, write: bool = True) -> Iterator[None]:
         with self._lock:
-            if self._conn is None:
-                raise QueueError(f"job queue {self.path} is not open")
-            conn = self._conn
+            conn = self._connection()
+            if self._depth:
+                self._depth += 1
+                try:
+                    yield
+                finally:
+                    self._depth -= 1
+                return
             try:
                 conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                self._depth = 1
                 try:
-                    yield conn
+                    yield
                 except BaseException:
                     conn.execute("ROLLBACK")
                     raise
+                finally:
+                    self._depth = 0
                 conn.execute("COMMIT")
             except sqlite3.Error as error:
                 raise QueueError(f"job queue {self.path}: {error}") from error
 
-    def enqueue(self, job: Job) -> bool:
-        now = self.clock()
-        with self._transaction() as conn:
-            cursor = conn.execute(
-                "INSERT INTO jobs (delivery_id, event, action, installation_id, payload, key,"
-                " supersede, status, next_run_at, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, 'queued', ?, ?, ?)"
-                " ON CONFLICT (delivery_id) DO NOTHING",
-                (
-                    job.delivery_id,
-                    job.event,
-                    job.action,
-                    job.installation_id,
-                    job.payload,
-                    job.key,
-                    job.supersede,
-                    now,
-                    now,
-                    now,
-                ),
-            )
-            if cursor.rowcount == 0:
-                return False
-            if job.supersede and job.key is not None:
-                conn.execute(
-                    "UPDATE jobs SET status = 'superseded', reason = ?, updated_at = ?"
-                    " WHERE key = ? AND status = 'queued' AND seq < ?",
-                    (f"superseded by {job.delivery_id}", now, job.key, cursor.lastrowid),
-                )
-            if now >= self._next_purge_at:
-                self._purge(conn, now)
-        return True
+    def _connection(self) -> sqlite3.Connection:
+        if self._conn is None:
+            raise QueueError(f"job queue {self.path} is not open")
+        return self._conn
 
-    def lease(self, worker_id: str, lease_seconds: float) -> Job | None:
-        now = self.clock()
-        # Look first without the write lock: idle workers polling must not stall intake.
-        with self._transaction(write=False) as conn:
-            if conn.execute(LEASABLE, {"now": now}).fetchone() is None:
-                return None
-        with self._transaction() as conn:
-            conn.execute(
-                "UPDATE jobs SET status = 'failed', leased_by = NULL, lease_expires_at = NULL,"
-                " reason = 'worker lost (lease expired) on attempt ' || attempts"
-                " || ' of ' || ?, updated_at = ?"
-                " WHERE status = 'running' AND lease_expires_at <= ? AND attempts >= ?",
-                (self.max_attempts, now, now, self.max_attempts),
+    def _query(self, sql: str, params: Any = ()) -> list[tuple[Any, ...]]:
+        with self.atomic(write=False):
+            return self._connection().execute(sql, params).fetchall()
+
+    def _execute(self, sql: str, params: Any = ()) -> sqlite3.Cursor:
+        with self.atomic():
+            return self._connection().execute(sql, params)
+
+    def insert(self, job: Job, state: JobState) -> Row | None:
+        cursor = self._execute(
+            "INSERT INTO jobs (delivery_id, event, action, installation_id, payload, key,"
+            " supersede, status, next_run_at, created_at, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (delivery_id) DO NOTHING",
+            (
+                job.delivery_id,
+                job.event,
+                job.action,
+                job.installation_id,
+                job.payload,
+                job.key,
+                job.supersede,
+                state.status.value,
+                state.next_run_at,
+                state.updated_at,
+                state.updated_at,
+            ),
+        )
+        if cursor.rowcount == 0:
+            return None
+        return Row(job, state, int(cursor.lastrowid or 0), 0)
+
+    def get(self, job_id: str) -> Row | None:
+        rows = self._query(f"SELECT {ROW_COLUMNS} FROM jobs WHERE delivery_id = ?", (job_id,))
+        return to_row(rows[0]) if rows else None
+
+    def put(self, row: Row, state: JobState) -> bool:
+        if row.state.status is JobStatus.QUEUED and state.status is JobStatus.RUNNING:
+            self._execute(
+                "INSERT INTO lanes (installation_id, served_at) VALUES (?, ?)"
+                " ON CONFLICT (installation_id) DO UPDATE SET served_at = excluded.served_at",
+                (lane_of(row.job.installation_id), state.updated_at),
             )
-            row = conn.execute(LEASABLE, {"now": now}).fetchone()
-            if row is None:
-                return None
-            seq, delivery_id, event, action, installation_id, payload, key, supersede, tries = row
-            conn.execute(
-                "UPDATE jobs SET status = 'running', attempts = attempts + 1, leased_by = ?,"
-                " lease_expires_at = ?, updated_at = ? WHERE seq = ?",
-                (worker_id, now + lease_seconds, now, seq),
+        cursor = self._execute(
+            "UPDATE jobs SET status = ?, attempts = ?, next_run_at = ?, leased_by = ?,"
+            " lease_expires_at = ?, reason = ?, updated_at = ?, rev = rev + 1"
+            " WHERE delivery_id = ? AND rev = ?",
+            (
+                state.status.value,
+                state.attempts,
+                state.next_run_at,
+                state.leased_by,
+                state.lease_expires_at,
+                state.reason,
+                state.updated_at,
+                row.job.delivery_id,
+                row.rev,
+            ),
+        )
+        return cursor.rowcount == 1
+
+    def queued_of(self, key: str) -> builtins.list[Row]:
+        rows = self._query(
+            f"SELECT {ROW_COLUMNS} FROM jobs WHERE key = ? AND status = 'queued' ORDER BY seq",
+            (key,),
+        )
+        return [to_row(r) for r in rows]
+
+    def expired(self, now: float) -> builtins.list[Row]:
+        rows = self._query(
+            f"SELECT {ROW_COLUMNS} FROM jobs"
+            " WHERE status = 'running' AND lease_expires_at <= ? ORDER BY seq",
+            (now,),
+        )
+        return [to_row(r) for r in rows]
+
+    def due_work(self, now: float) -> bool:
+        return bool(
+            self._query(
+                "SELECT 1 FROM jobs WHERE (status = 'queued' AND next_run_at <= ?)"
+                " OR (status = 'running' AND lease_expires_at <= ?) LIMIT 1",
+                (now, now),
             )
-        return Job(
-            delivery_id,
-            event,
-            action,
-            installation_id,
-            payload,
-            key,
-            bool(supersede),
-            attempt=tries + 1,
         )
 
-    def renew(self, job_id: str, attempt: int, lease_seconds: float) -> bool:
-        now = self.clock()
-        with self._transaction() as conn:
-            cursor = conn.execute(
-                "UPDATE jobs SET lease_expires_at = ?, updated_at = ?"
-                " WHERE delivery_id = ? AND status = 'running' AND attempts = ?",
-                (now + lease_seconds, now, job_id, attempt),
-            )
-            return cursor.rowcount == 1
+    def lanes(self, now: float) -> tuple[builtins.list[Lane], set[str]]:
+        heads: dict[int, list[Head]] = {}
+        for installation, job_id, key, seq in self._query(LANES, {"now": now}):
+            lane = lane_of(installation)
+            heads.setdefault(lane, []).append(Head(str(job_id), key, int(seq)))
+        running: dict[int, int] = {}
+        held: set[str] = set()
+        for installation, key in self._query(
+            "SELECT installation_id, key FROM jobs WHERE status = 'running'"
+        ):
+            lane = lane_of(installation)
+            running[lane] = running.get(lane, 0) + 1
+            if key is not None:
+                held.add(str(key))
+        served = dict(self._query("SELECT installation_id, served_at FROM lanes"))
+        lanes = [
+            Lane(lane, float(served.get(lane, 0.0)), running.get(lane, 0), tuple(found))
+            for lane, found in heads.items()
+        ]
+        return lanes, held
 
-    def complete(self, job_id: str, attempt: int | None = None) -> bool:
-        now = self.clock()
-        with self._transaction() as conn:
-            cursor = conn.execute(
-                "UPDATE jobs SET status = 'completed', leased_by = NULL, lease_expires_at = NULL,"
-                " reason = NULL, updated_at = ?"
-                " WHERE delivery_id = ? AND status = 'running' AND (? IS NULL OR attempts = ?)",
-                (now, job_id, attempt, attempt),
-            )
-            return cursor.rowcount == 1
-
-    def fail(self, job_id: str, reason: str, retry: bool, attempt: int | None = None) -> bool:
-        now = self.clock()
-        with self._transaction() as conn:
-            row = conn.execute(
-                "SELECT attempts FROM jobs"
-                " WHERE delivery_id = ? AND status = 'running' AND (? IS NULL OR attempts = ?)",
-                (job_id, attempt, attempt),
-            ).fetchone()
-            if row is None:
-                return False  # not ours any more: completed, or re-leased after expiry
-            tries = int(row[0])
-            if retry and tries < self.max_attempts:
-                status, next_run_at, why = JobStatus.QUEUED, now + self.backoff(tries), reason
-            else:
-                status, next_run_at = JobStatus.FAILED, now
-                why = f"{reason} (attempt {tries} of {self.max_attempts})"
-            conn.execute(
-                "UPDATE jobs SET status = ?, next_run_at = ?, reason = ?, leased_by = NULL,"
-                " lease_expires_at = NULL, updated_at = ? WHERE delivery_id = ?",
-                (status.value, next_run_at, why, now, job_id),
-            )
-            return True
-
-    def backoff(self, attempts: int) -> float:
-        """Seconds before retry number `attempts` + 1: base, 2x base, 4x base ... capped."""
-        return float(min(self.backoff_max, self.backoff_base * 2 ** max(0, attempts - 1)))
-
-    def cancel_key(self, key: str) -> int:
-        now = self.clock()
-        with self._transaction() as conn:
-            cursor = conn.execute(
-                "UPDATE jobs SET status = 'cancelled', reason = 'pull request closed',"
-                " updated_at = ? WHERE key = ? AND status = 'queued'",
-                (now, key),
-            )
-            return cursor.rowcount
-
-    def requeue(self, job_id: str) -> bool:
-        """Give a failed job a fresh set of attempts (for `prbot jobs retry`)."""
-        now = self.clock()
-        with self._transaction() as conn:
-            cursor = conn.execute(
-                "UPDATE jobs SET status = 'queued', attempts = 0, next_run_at = ?,"
-                " updated_at = ? WHERE delivery_id = ? AND status = 'failed'",
-                (now, now, job_id),
-            )
-            return cursor.rowcount == 1
-
-    def list(self, status: JobStatus | None = None) -> builtins.list[JobRecord]:
+    def records(self, status: JobStatus | None) -> builtins.list[JobRecord]:
         value = None if status is None else status.value
-        with self._transaction(write=False) as conn:
-            rows = conn.execute(
-                f"SELECT {RECORD_COLUMNS} FROM jobs WHERE (? IS NULL OR status = ?) ORDER BY seq",
-                (value, value),
-            ).fetchall()
+        rows = self._query(
+            f"SELECT {RECORD_COLUMNS} FROM jobs WHERE (? IS NULL OR status = ?) ORDER BY seq",
+            (value, value),
+        )
         return [
             JobRecord(d, e, a, k, JobStatus(s), n, nr, lb, le, r, c, u)
             for d, e, a, k, s, n, nr, lb, le, r, c, u in rows
         ]
 
     def depth(self) -> int:
-        with self._transaction(write=False) as conn:
-            row = conn.execute(
-                "SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')"
-            ).fetchone()
-        return int(row[0])
+        rows = self._query("SELECT count(*) FROM jobs WHERE status IN ('queued', 'running')")
+        return int(rows[0][0])
 
-    def purge(self) -> int:
-        """Forget finished jobs older than the retention window; how many."""
-        with self._transaction() as conn:
-            return self._purge(conn, self.clock())
-
-    def _purge(self, conn: sqlite3.Connection, now: float) -> int:
-        self._next_purge_at = now + 3600
-        cursor = conn.execute(
-            f"DELETE FROM jobs WHERE status IN ({', '.join('?' * len(TERMINAL))})"
+    def purge(self, before: float) -> int:
+        cursor = self._execute(
+            f"DELETE FROM jobs WHERE status IN ({', '.join('?' * len(TERMINAL_VALUES))})"
             " AND updated_at < ?",
-            (*TERMINAL, now - self.retention_seconds),
+            (*TERMINAL_VALUES, before),
         )
         return cursor.rowcount
+
+
+def to_row(values: tuple[Any, ...]) -> Row:
+    (seq, rev, delivery_id, event, action, installation_id, payload, key, supersede, status,
+     attempts, next_run_at, leased_by, lease_expires_at, reason, updated_at) = values  # fmt: skip
+    job = Job(delivery_id, event, action, installation_id, payload, key, bool(supersede))
+    state = JobState(
+        JobStatus(status), attempts, next_run_at, leased_by, lease_expires_at, reason, updated_at
+    )
+    return Row(job, state, seq, rev)

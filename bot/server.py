@@ -8,21 +8,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from fastapi import FastAPI
 
 from bot.app import create_app
-from bot.backends import ClosableCache, ClosableState, is_redis, open_cache, open_queue, open_state
+from bot.backends import (
+    ClosableCache,
+    ClosableState,
+    is_redis,
+    open_cache,
+    open_pacer,
+    open_queue,
+    open_state,
+)
 from bot.context import Context
 from bot.github import ClientOptions, GitHubApp
 from bot.handlers import router
 from bot.jobs import Handle, Job, JobQueue, run_job
+from bot.jobs_queue import StoredQueue
 from bot.pipeline import build_pipeline
 from bot.settings import ConfigError, Settings
-
-if TYPE_CHECKING:
-    from bot.jobs_celery import CeleryJobQueue
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,7 +49,7 @@ class Runtime:
 class Server:
     app: FastAPI
     runtime: Runtime
-    queue: CeleryJobQueue | None = None  # the redis backend's queue (embedded: the app's own)
+    queue: StoredQueue | None = None  # the redis backend's queue (embedded: the app's own)
 
     @property
     def context(self) -> Context:
@@ -84,7 +89,8 @@ def github_app(settings: Settings, options: ClientOptions | None = None) -> GitH
     options = options or ClientOptions(
         base_url=settings.github_url, seconds_between_writes=settings.github_write_gap_seconds
     )
-    return GitHubApp(issuer, private_key(settings), options)
+    pacer = open_pacer(settings, options.seconds_between_writes)
+    return GitHubApp(issuer, private_key(settings), options, pacer)
 
 
 def build_runtime(

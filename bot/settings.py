@@ -62,15 +62,13 @@ class Settings(ReviewSettings, BaseSettings):
     job_retention_days: float = Field(default=7.0, gt=0)  # redeliveries refused this long
     shutdown_grace_seconds: float = Field(default=10.0, ge=0)  # for running jobs to finish
 
-    # --- scale-out (docs/deploy.md "Scaling out"): Celery workers on Redis, shared cache ---
+    # --- scale-out (docs/scaling.md): `prbot worker` processes on Redis, shared cache ---
     backend: Literal["embedded", "redis"] = "embedded"  # embedded = SQLite queue + diskcache
-    redis_url: str = "redis://127.0.0.1:6379/0"  # broker, job records, state and cache
-    redis_prefix: str = "prbot:"  # on every key, Celery's too: one Redis can serve several bots
+    redis_url: str = "redis://127.0.0.1:6379/0"  # job queue, state, cache and budgets
+    redis_prefix: str = "prbot:"  # on every key: one Redis can serve several bots
     redis_cache_days: float = Field(default=30.0, gt=0)  # review cache entries expire after
-    celery_queue: str = "prbot"
-    celery_visibility_seconds: float = Field(default=3600.0, gt=0)  # > longest review and backoff
-    celery_restore_seconds: float = Field(default=10.0, gt=0)  # sweep for a dead worker's jobs
-    celery_lock_retry_seconds: float = Field(default=2.0, gt=0)  # wait while the PR is busy
+    # Fairness (docs/scaling.md): most jobs one installation runs at once (0: no cap).
+    installation_concurrency: int = Field(default=4, ge=0)
 
     # --- logs (bot/logs.py, docs/observability.md); metrics are always on at GET /metrics ---
     log_format: Literal["json", "text"] = "json"  # json: one object per line, with delivery id

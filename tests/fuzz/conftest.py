@@ -8,8 +8,6 @@ from collections import Counter
 import pytest
 from hypothesis import HealthCheck, settings
 
-from tests.integration.conftest import redis_url  # noqa: F401 (a fixture, found by name)
-
 TALLY = pytest.StashKey[Counter[str]]()
 STATUSES = pytest.StashKey[Counter[str]]()
 # Moderate on purpose, so the whole fuzz suite stays within seconds on two cores; for a

@@ -21,8 +21,8 @@ from pydantic import SecretStr
 from schemathesis import GenerationMode
 
 from bot.app import create_app
-from bot.backends import celery_queue
-from bot.jobs_celery import CeleryJobQueue
+from bot.backends import redis_queue
+from bot.jobs_queue import StoredQueue
 from bot.jobs_sqlite import SqliteJobQueue
 from bot.settings import Settings
 from bot.webhook import sign
@@ -48,9 +48,9 @@ class Target:
             max_body_bytes=CAP,
             **backend_settings(backend, redis_url),  # type: ignore[arg-type]
         )
-        # The redis backend only publishes here: no worker consumes, the records stay.
-        self.queue: SqliteJobQueue | CeleryJobQueue = (
-            celery_queue(self.settings)
+        # No worker runs here: the records stay.
+        self.queue: StoredQueue = (
+            redis_queue(self.settings)
             if backend == "redis"
             else SqliteJobQueue(tmp / "jobs.sqlite3").open()
         )

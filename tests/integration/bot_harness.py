@@ -1,7 +1,7 @@
 """The whole bot wired to the loopback fakes: fake GitHub, fake model server, temp data dir.
 
-On either backend: "embedded" (in-process workers on SQLite) or "redis" (a Celery worker
-in a thread, on a test Redis under a key prefix of its own).
+On either backend: "embedded" (in-process workers on SQLite) or "redis" (workers in a
+thread, as `prbot worker` runs them, on a test Redis under a key prefix of its own).
 """
 
 from __future__ import annotations
@@ -83,8 +83,6 @@ def backend_settings(backend: str, redis_url: str | None = None) -> dict[str, ob
         backend="redis",
         redis_url=redis_url,
         redis_prefix=unique_prefix(),
-        celery_lock_retry_seconds=0.2,
-        celery_restore_seconds=1,
     )
 
 
@@ -135,11 +133,11 @@ class RunningBot:
 def running_bot(
     settings: Settings,
     github_url: str,
-    celery_worker: bool = True,
+    redis_workers: bool = True,
     env: Mapping[str, str] | None = None,
 ) -> Iterator[RunningBot]:
-    """The server on a free port; on the redis backend also a Celery worker in a thread
-    (unless `celery_worker` is False: a test that runs its own worker processes)."""
+    """The server on a free port; on the redis backend also workers in a thread (unless
+    `redis_workers` is False: a test that runs its own worker processes)."""
     env = env if env is not None else {"TEST_ANTHROPIC_KEY": "test-key"}
     server = build_server(settings, env, fast_options(github_url))
     try:
@@ -147,15 +145,18 @@ def running_bot(
             http = stack.enter_context(serve(server.app))
             if settings.backend == "redis":
                 stack.callback(delete_prefix, settings.redis_url, settings.redis_prefix)
-                if celery_worker:
-                    handle = job_handler(server.context)
-                    stack.enter_context(worker_thread(settings, lambda: handle))
+                if redis_workers:
+                    stack.enter_context(worker_thread(settings, job_handler(server.context)))
             yield RunningBot(server, WebhookSender(http.base_url, SECRET.encode()))
     finally:
         server.close()
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 20.0, what: str = "condition") -> None:
+def wait_for(
+    condition: Callable[[], bool], timeout: float = 120.0, what: str = "condition"
+) -> None:
+    """Until `condition` holds; `timeout` only ends a wait that would never end (a hung
+    test), it is no claim about speed: a loaded machine is slow, not wrong."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:

@@ -10,7 +10,6 @@ from bot.github import ClientOptions, GitHubApp, GitHubClient
 from tests.fakes.app_keys import AppKey, generate_app_key
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.servers import ServerThread
-from tests.integration.redis_server import redis_for_tests
 
 APP_ID = 4242
 INSTALLATION = 7
@@ -117,11 +116,3 @@ def github_app(app_key: AppKey, options: ClientOptions) -> Iterator[GitHubApp]:
 def client(demo: FakeGitHub, github_app: GitHubApp) -> GitHubClient:
     """An installation client for the demo scenario, as the bot's handlers get one."""
     return github_app.client(INSTALLATION)
-
-
-@pytest.fixture(scope="session")
-def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A Redis for the redis backend's tests (tests/integration/redis_server.py): fails in
-    CI and skips elsewhere when there is none."""
-    with redis_for_tests(tmp_path_factory.mktemp("redis")) as url:
-        yield url

@@ -1,5 +1,5 @@
 """Redis for tests: PRBOT_TEST_REDIS_URL (loopback only) if set, else our own redis-server
-process on a free loopback port in a temp dir; and a Celery worker in a thread.
+process on a free loopback port in a temp dir; and workers on its queue in a thread.
 
 Without either, a test that needs Redis fails under CI (CI=true) and is skipped locally,
 with the install command in the reason.
@@ -13,7 +13,7 @@ import signal
 import subprocess
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
@@ -21,8 +21,9 @@ from urllib.parse import urlparse
 import pytest
 import redis
 
-from bot.backends import celery_worker
+from bot.backends import redis_queue
 from bot.jobs import Handle
+from bot.jobs_workers import WorkerPool
 from bot.settings import Settings
 from tests.fakes.servers import LOOPBACK, free_port
 
@@ -134,21 +135,21 @@ def delete_prefix(url: str, prefix: str) -> None:
 
 
 @contextmanager
-def worker_thread(settings: Settings, make_handle: Callable[[], Handle]) -> Iterator[None]:
-    """A Celery worker (solo pool) in a thread of this process, consuming settings' queue."""
-    from celery.contrib.testing.worker import start_worker
-
-    app, runner = celery_worker(settings, make_handle)
+def worker_thread(settings: Settings, handle: Handle) -> Iterator[None]:
+    """`settings.workers` workers on the redis backend's queue, in a thread of this process
+    (what `prbot worker` runs in its own process)."""
+    queue = redis_queue(settings)
+    pool = WorkerPool(
+        queue,
+        handle,
+        settings.workers,
+        lease_seconds=settings.job_lease_seconds,
+        poll_interval=settings.job_poll_seconds,
+        grace=settings.shutdown_grace_seconds,
+    )
+    pool.start()
     try:
-        with start_worker(
-            app,
-            pool="solo",
-            perform_ping_check=False,
-            loglevel="WARNING",
-            queues=[settings.celery_queue],
-            shutdown_timeout=20,
-        ):
-            yield
+        yield
     finally:
-        runner.close()
-        app.close()
+        pool.stop()
+        queue.close()

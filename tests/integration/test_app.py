@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -22,30 +21,34 @@ from bot.webhook import sign
 from tests.fakes import webhook_sender as gh
 from tests.fakes.servers import serve
 from tests.fakes.webhook_sender import WebhookSender, build_delivery
+from tests.integration.bot_harness import wait_for
 
 SECRET = b"s3cret-for-tests"
 CAP = 64 * 1024
 
 
 class Recorder:
-    """The `handle` callable: records each job's event; runs in the server's thread."""
+    """The `handle` callable: records each job's event; runs in the workers' thread."""
 
     def __init__(self) -> None:
         self.events: list[Event] = []
+        self.handled = threading.Condition()
         self.called = threading.Event()
         self.blocking = False
 
     async def __call__(self, job: Job) -> None:
-        self.events.append(job.to_event())
+        with self.handled:
+            self.events.append(job.to_event())
+            self.handled.notify_all()
         self.called.set()
         if self.blocking:
             await asyncio.Event().wait()  # never set: stays mid-job until cancelled
 
-    def wait_for(self, count: int, timeout: float = 10.0) -> list[Event]:
-        deadline = time.monotonic() + timeout
-        while len(self.events) < count:
-            assert time.monotonic() < deadline, f"{len(self.events)} of {count} handled"
-            time.sleep(0.01)
+    def wait_for(self, count: int) -> list[Event]:
+        """Until `count` jobs were handled (the bound only ends a hung test)."""
+        with self.handled:
+            done = self.handled.wait_for(lambda: len(self.events) >= count, timeout=120)
+        assert done, f"{len(self.events)} of {count} handled"
         return self.events
 
 
@@ -106,9 +109,11 @@ def test_signed_delivery_is_handled_once_and_redelivery_is_not(
         "duplicate": True,
         "delivery": first.delivery.delivery_id,
     }
-    time.sleep(0.2)  # ten poll intervals: time enough to run it again, were it queued
-    assert len(recorder.events) == 1
+    # Refused at the door: one row, finished, nothing queued that could run it again.
+    wait_for(lambda: queue.depth() == 0, what="the job to finish")
     assert states(queue) == {first.delivery.delivery_id: (f"{gh.REPO}#9", "completed")}
+    assert queue.depth() == 0
+    assert len(recorder.events) == 1
 
 
 def test_ping_is_answered_and_not_queued(sender: WebhookSender, queue: SqliteJobQueue) -> None:
@@ -271,7 +276,8 @@ def test_job_running_at_shutdown_stays_leased(tmp_path: Path, queue: SqliteJobQu
         assert recorder.called.wait(10)
     [record] = queue.list()  # the server stopped within its grace period
     assert (record.status, record.attempts) == (JobStatus.RUNNING, 1)
-    assert record.lease_expires_at is not None and record.lease_expires_at > time.time() + 20
+    # Its lease was left as the last renewal set it (30 s), not released.
+    assert record.lease_expires_at == pytest.approx(record.updated_at + 30)
 
 
 @pytest.mark.parametrize("secret", [None, ""])

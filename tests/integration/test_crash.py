@@ -41,7 +41,7 @@ def start_bot(settings_file: Path, port: int) -> subprocess.Popen[bytes]:
         except httpx.HTTPError:
             return False
 
-    wait_for(up, timeout=30, what="bot process to start")
+    wait_for(up, what="bot process to start")
     return process
 
 
@@ -81,7 +81,7 @@ def test_killed_mid_job_posts_exactly_once_after_restart(
 
     second = start_bot(settings_file, port)
     try:
-        wait_for(lambda: summaries(fake_github), timeout=30, what="the retried review")
+        wait_for(lambda: summaries(fake_github), what="the retried review")
     finally:
         second.terminate()
         second.wait(timeout=15)

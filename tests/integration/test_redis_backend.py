@@ -1,5 +1,6 @@
-"""The redis backend on a real redis-server: parity with the embedded stores, job records
-(dedupe, lock, supersede, retries), a worker killed mid-job, Redis restarted mid-run.
+"""The redis backend on a real redis-server: parity with the embedded stores, what the job
+queue keeps in Redis, `prbot jobs` and `prbot worker`, a worker process killed mid-job,
+Redis restarted mid-run.
 
 The end-to-end scenarios run on both backends in test_e2e.py.
 """
@@ -10,23 +11,19 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Protocol
 
 import httpx
 import pytest
-import redis
 import yaml
 
 from bot import markers
-from bot.backends import celery_queue, redis_jobs
+from bot.backends import redis_queue
 from bot.cli import main
-from bot.jobs import Job, JobQueue, JobStatus, QueueError
-from bot.jobs_celery import CeleryJobQueue, create_celery
-from bot.jobs_sqlite import SqliteJobQueue
-from bot.redis_jobs import RedisJobs
+from bot.jobs import Job, JobStatus, QueueError
+from bot.redis_jobs import RedisJobQueue
 from bot.redis_store import RedisCache, RedisState, redis_client
 from bot.settings import Settings
 from bot.state import Spend, SqliteState
@@ -57,14 +54,6 @@ SQL = Rule(r"SELECT .*%", "SQL built by string formatting")
 KEY = "octo/demo#1"
 
 pytestmark = pytest.mark.slow
-
-
-class Clock:
-    def __init__(self, now: float = 1_000_000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @pytest.fixture
@@ -167,7 +156,7 @@ def test_redis_cache_entries_expire(redis_url: str, prefix: str) -> None:
     client.close()
 
 
-# --- queue bookkeeping: the same assertions on SQLite and on Redis + Celery --------------
+# --- the job queue on Redis (its semantics run on both backends in tests/unit/test_jobs.py)
 
 
 def job(delivery: str, action: str = "opened", key: str | None = KEY) -> Job:
@@ -176,183 +165,66 @@ def job(delivery: str, action: str = "opened", key: str | None = KEY) -> Job:
     )
 
 
-@pytest.fixture(params=["sqlite", "redis"])
-def queue(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[JobQueue]:
-    clock = Clock()
-    if request.param == "sqlite":
-        with SqliteJobQueue(
-            tmp_path / "jobs.sqlite3", max_attempts=2, backoff_base=10, clock=clock
-        ) as sqlite:
-            yield sqlite
-        return
-    settings = redis_settings(
-        request.getfixturevalue("redis_url"), request.getfixturevalue("prefix")
-    )
-    jobs = RedisJobs(
-        redis_client(settings), settings.redis_prefix, max_attempts=2, backoff_base=10, clock=clock
-    )
-    celery = CeleryJobQueue(jobs, create_celery(settings), settings.celery_queue)
-    yield celery
-    celery.close()
-
-
-def take(queue: JobQueue, delivery: str) -> int:
-    """Start the job as a worker would: SQLite leases it, a Celery worker begins it."""
-    if isinstance(queue, CeleryJobQueue):
-        begin = queue.jobs.begin(delivery, "w1", 60)
-        assert begin.outcome == "run"
-        return begin.attempt
-    leased = queue.lease("w1", 60)
-    assert leased is not None and leased.delivery_id == delivery
-    return leased.attempt
-
-
-def clock_of(queue: JobQueue) -> Clock:
-    clock = queue.jobs.clock if isinstance(queue, CeleryJobQueue) else queue.clock  # type: ignore[attr-defined]
-    assert isinstance(clock, Clock)
-    return clock
-
-
-def statuses(queue: JobQueue) -> list[tuple[str, str, int, str | None]]:
-    return [(r.delivery_id, r.status.value, r.attempts, r.reason) for r in queue.list()]
-
-
-def test_a_delivery_is_queued_once(queue: JobQueue) -> None:
-    assert queue.enqueue(job("d1")) is True
-    assert queue.enqueue(job("d1")) is False
-    assert queue.depth() == 1
-    assert statuses(queue) == [("d1", "queued", 0, None)]
-
-
-def test_a_push_supersedes_queued_jobs_of_its_pull_request(queue: JobQueue) -> None:
-    queue.enqueue(job("d1", "opened"))
-    queue.enqueue(job("other", "opened", key="octo/demo#2"))
-    queue.enqueue(job("d2", "synchronize"))
-    assert statuses(queue) == [
-        ("d1", "superseded", 0, "superseded by d2"),
-        ("other", "queued", 0, None),
-        ("d2", "queued", 0, None),
-    ]
-    assert queue.depth() == 2
-    assert queue.cancel_key(KEY) == 1
-    assert statuses(queue)[2] == ("d2", "cancelled", 0, "pull request closed")
-    assert queue.depth() == 1
-
-
-def test_a_failing_job_is_retried_after_backoff_then_fails_for_good(queue: JobQueue) -> None:
-    clock = clock_of(queue)
-    queue.enqueue(job("d1"))
-    attempt = take(queue, "d1")
-    assert queue.fail("d1", "RuntimeError: boom", True, attempt) is True
-    record = queue.list()[0]
-    assert (record.status, record.attempts, record.next_run_at) == (
-        JobStatus.QUEUED,
-        1,
-        clock.now + 10,
-    )
-    clock.now += 10
-    attempt = take(queue, "d1")
-    assert attempt == 2
-    assert queue.fail("d1", "RuntimeError: boom", True, attempt) is True
-    assert statuses(queue) == [("d1", "failed", 2, "RuntimeError: boom (attempt 2 of 2)")]
-    assert queue.depth() == 0
-
-
-def test_only_the_attempt_holding_a_job_completes_it(queue: JobQueue) -> None:
-    queue.enqueue(job("d1"))
-    attempt = take(queue, "d1")
-    assert queue.complete("d1", attempt + 1) is False
-    assert queue.complete("d1", attempt) is True
-    assert queue.complete("d1", attempt) is False
-    assert statuses(queue) == [("d1", "completed", 1, None)]
-
-
-# --- Redis job records: lock, done marker, early retries, lost workers ------------------
-
-
 @pytest.fixture
-def jobs(redis_url: str, prefix: str) -> Iterator[RedisJobs]:
-    records = redis_jobs(redis_settings(redis_url, prefix, job_max_attempts=2))
-    yield records
-    records.close()
+def queue(redis_url: str, prefix: str) -> Iterator[RedisJobQueue]:
+    opened = redis_queue(redis_settings(redis_url, prefix, job_max_attempts=2))
+    yield opened
+    opened.close()
 
 
-def confirmed(jobs: RedisJobs, *queued: Job) -> None:
-    for j in queued:
-        assert jobs.claim(j)
-        jobs.confirm(j)
+def keys_of(queue: RedisJobQueue) -> dict[str, str]:
+    client = queue.rows.client
+    prefix = queue.rows.keys.prefix
+    return {
+        str(k).removeprefix(prefix): str(client.type(k)) for k in client.scan_iter(f"{prefix}*")
+    }
 
 
-def test_one_job_per_pull_request_runs_at_a_time(jobs: RedisJobs) -> None:
-    confirmed(jobs, job("d1"), job("d2", "edited"), job("d3", key="octo/demo#2"))
-    assert jobs.begin("d1", "w1", 60).outcome == "run"
-    assert jobs.begin("d2", "w2", 60).outcome == "busy"
-    assert jobs.begin("d3", "w2", 60).outcome == "run"  # another PR
-    assert jobs.complete("d1", 1)
-    assert jobs.begin("d2", "w2", 60).outcome == "run"
-    # Done marker: a message redelivered after completion does not run again.
-    assert jobs.begin("d1", "w3", 60).outcome == "completed"
-    assert jobs.client.get(f"{jobs.prefix}lock:{KEY}") == "d2:1"
-    assert jobs.renew("d2", 2, 60) is False and jobs.renew("d2", 1, 60) is True
-
-
-def test_a_retry_does_not_run_before_it_is_due(jobs: RedisJobs) -> None:
-    clock = Clock(time.time())
-    jobs.clock = clock
-    confirmed(jobs, job("d1"))
-    jobs.begin("d1", "w1", 60)
-    jobs.fail("d1", "boom", True, 1)
-    early = jobs.begin("d1", "w1", 60)
-    assert (early.outcome, early.delay) == ("early", pytest.approx(10.0))
-    clock.now += 10
-    assert jobs.begin("d1", "w1", 60).outcome == "run"
-
-
-def test_a_lost_worker_is_retried_then_failed(jobs: RedisJobs) -> None:
-    confirmed(jobs, job("d1"))
-    assert jobs.begin("d1", "w1", 0.2).outcome == "run"
-    assert jobs.begin("d1", "w2", 0.2).outcome == "busy"  # lease still live
-    time.sleep(0.3)  # w1 died: its lease and lock lapse
-    again = jobs.begin("d1", "w2", 0.2)
-    assert (again.outcome, again.attempt) == ("run", 2)
-    time.sleep(0.3)
-    assert jobs.begin("d1", "w3", 0.2).outcome == "failed"
-    reason = jobs.list()[0].reason
-    assert reason == "worker lost (lease expired) on attempt 2 of 2"
-
-
-def test_a_publish_that_failed_leaves_no_duplicate(jobs: RedisJobs) -> None:
-    assert jobs.claim(job("d1"))
-    assert 0 < int(jobs.client.ttl(f"{jobs.prefix}job:d1")) <= 120  # short until confirmed
-    jobs.release("d1")
-    assert jobs.depth() == 0 and jobs.list() == []
-    assert jobs.claim(job("d1"))
-    jobs.confirm(job("d1"))
-    assert int(jobs.client.ttl(f"{jobs.prefix}job:d1")) > 6 * 24 * 3600
-
-
-def test_a_failed_job_can_be_requeued_and_published(redis_url: str, prefix: str) -> None:
-    settings = redis_settings(redis_url, prefix, job_max_attempts=1)
-    queue = celery_queue(settings)
+def test_finished_jobs_leave_only_their_record(queue: RedisJobQueue) -> None:
+    """Every index entry of a job goes when it finishes; its record stays (dedupe) without
+    the payload, and expires after the retention period."""
     queue.enqueue(job("d1"))
-    queue.jobs.begin("d1", "w1", 60)
-    queue.fail("d1", "PermanentJobError: no", False, 1)
-    assert queue.requeue("d1") is True and queue.requeue("d1") is False
-    assert statuses(queue) == [("d1", "queued", 0, "PermanentJobError: no (attempt 1 of 1)")]
-    broker = redis.Redis.from_url(redis_url)
-    assert broker.llen(f"{prefix}{settings.celery_queue}") == 2  # first publish + requeue
-    broker.close()
-    queue.close()
+    queue.enqueue(job("d2", key="octo/demo#2"))
+    queue.enqueue(job("d3", "synchronize"))  # supersedes d1
+    leased = [queue.lease("w1", 60) for _ in range(3)]
+    assert [j.delivery_id for j in leased if j] == ["d2", "d3"]
+    for j in leased:
+        if j is not None:
+            queue.complete(j.delivery_id, j.attempt)
+    assert queue.depth() == 0
+    queue.lease("w1", 60)  # an idle look tidies the empty lane away
+    assert sorted(keys_of(queue).items()) == [
+        ("inflight", "hash"),
+        ("job:d1", "hash"),
+        ("job:d2", "hash"),
+        ("job:d3", "hash"),
+        ("jobs", "zset"),
+        ("seq", "string"),
+        ("served", "hash"),
+    ]
+    client = queue.rows.client
+    assert client.hget(f"{queue.rows.keys.prefix}job:d2", "job") is None  # payload dropped
+    assert 6 * 24 * 3600 < int(client.ttl(f"{queue.rows.keys.prefix}job:d2")) <= 7 * 24 * 3600
+
+
+def test_a_job_whose_record_expired_is_skipped(queue: RedisJobQueue) -> None:
+    queue.enqueue(job("gone"))
+    queue.enqueue(job("kept", key="octo/demo#2"))
+    queue.rows.client.delete(f"{queue.rows.keys.prefix}job:gone")
+    leased = queue.lease("w1", 60)
+    assert leased is not None and leased.delivery_id == "kept"
+    assert queue.lease("w1", 60) is None
 
 
 def test_prbot_jobs_lists_and_retries_on_redis(
     redis_url: str, prefix: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     settings = redis_settings(redis_url, prefix, job_max_attempts=1)
-    queue = celery_queue(settings)
+    queue = redis_queue(settings)
     queue.enqueue(job("d1"))
     queue.enqueue(job("d2", key="octo/demo#2"))
-    queue.jobs.begin("d1", "w1", 60)
+    leased = queue.lease("w1", 60)
+    assert leased is not None and leased.delivery_id == "d1"
     queue.fail("d1", "RuntimeError: boom", True, 1)
     queue.close()
     path = tmp_path / "settings.yaml"
@@ -377,12 +249,12 @@ def test_prbot_worker_refuses_the_embedded_backend(
     path = tmp_path / "settings.yaml"
     path.write_text(yaml.safe_dump({"backend": "embedded"}))
     assert main(["--settings", str(path), "worker"]) == 2
-    assert "prbot worker runs Celery workers for backend = redis" in capsys.readouterr().err
+    assert "prbot worker runs workers for backend = redis" in capsys.readouterr().err
 
 
 def test_an_unreachable_redis_is_a_queue_error(prefix: str) -> None:
     settings = redis_settings(f"redis://127.0.0.1:{free_port()}/0", prefix)
-    queue = celery_queue(settings)
+    queue = redis_queue(settings)
     with pytest.raises(QueueError, match="unreachable"):
         queue.enqueue(job("d1"))
     with pytest.raises(QueueError):
@@ -409,10 +281,10 @@ def write_settings(settings: Settings, key: AppKey, path: Path) -> Path:
 
 
 def start_worker(settings_file: Path) -> subprocess.Popen[bytes]:
-    """`prbot worker` as its own process (solo pool: SIGKILL takes the job's process)."""
+    """`prbot worker` as its own process."""
     env = {**os.environ, "TEST_ANTHROPIC_KEY": "test-key", "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "bot.cli", "--settings", str(settings_file), "worker"]
-    return subprocess.Popen([*command, "--pool", "solo", "--concurrency", "1"], cwd=ROOT, env=env)
+    return subprocess.Popen([*command, "--concurrency", "1"], cwd=ROOT, env=env)
 
 
 def test_worker_killed_mid_job_hands_it_to_another_and_posts_once(
@@ -434,16 +306,15 @@ def test_worker_killed_mid_job_hands_it_to_another_and_posts_once(
         fake_llm_url,
         app_key,
         job_lease_seconds=1.5,
-        celery_visibility_seconds=2,
         **backend,
     )
     settings_file = write_settings(settings, app_key, tmp_path / "settings.yaml")
-    with running_bot(settings, fake_github_url, celery_worker=False) as bot:
+    with running_bot(settings, fake_github_url, redis_workers=False) as bot:
         first = start_worker(settings_file)
         try:
             sent = bot.sender.send("pull_request", pull_request_payload("opened", NUMBER))
             assert sent.response.status_code == 202
-            wait_for(lambda: len(fake_llm.requests) == 1, timeout=30, what="the model call")
+            wait_for(lambda: len(fake_llm.requests) == 1, what="the model call")
         finally:
             first.send_signal(signal.SIGKILL)
             first.wait(timeout=10)
@@ -451,9 +322,8 @@ def test_worker_killed_mid_job_hands_it_to_another_and_posts_once(
 
         second = start_worker(settings_file)
         try:
-            wait_for(lambda: summaries(fake_github), timeout=30, what="the redelivered review")
-            wait_for(bot.idle, what="the queue to drain")
-            time.sleep(1.5)  # a late duplicate message would have run by now
+            wait_for(lambda: summaries(fake_github), what="the retried review")
+            wait_for(bot.idle, what="the queue to drain")  # nothing left that could post again
         finally:
             second.terminate()
             second.wait(timeout=15)
@@ -464,6 +334,7 @@ def test_worker_killed_mid_job_hands_it_to_another_and_posts_once(
     assert [(r.delivery_id, r.status, r.attempts) for r in records] == [
         (sent.delivery.delivery_id, JobStatus.COMPLETED, 2)
     ]
+    assert records[0].reason is None  # completed: the lost worker's note is cleared
 
 
 def push(fake: FakeGitHub, head: str) -> None:
@@ -504,7 +375,7 @@ def test_redis_restart_refuses_deliveries_while_down_and_loses_none(
             again = bot.sender.resend(down.delivery)  # GitHub's "Redeliver" of the failure
             assert again.status_code == 202 and again.json()["queued"] is True
             reviewed = lambda: markers.reviewed_head(summaries(fake_github)[0]) == new_head  # noqa: E731
-            wait_for(reviewed, timeout=30, what="the review after the restart")
+            wait_for(reviewed, what="the review after the restart")
             repeat = bot.sender.resend(first.delivery)  # kept across the restart (AOF)
             assert repeat.status_code == 202 and repeat.json()["duplicate"] is True
             wait_for(bot.idle, what="idle after the restart")

@@ -145,26 +145,31 @@ def watch(fake: FakeGitHub, numbers: Sequence[int], deadline: float) -> dict[int
 
 
 @contextmanager
-def celery_workers(settings: Settings, key: AppKey, workers: int, tmp: Path) -> Iterator[None]:
-    """`prbot worker --pool prefork --concurrency W` as its own process, logs to a file."""
+def worker_processes(settings: Settings, key: AppKey, workers: int, tmp: Path) -> Iterator[None]:
+    """W `prbot worker --concurrency 1` processes, logs to a file."""
     values = settings.model_dump(mode="json", exclude={"settings_file"})
     values.update(webhook_secret=harness.SECRET, private_key=key.private_pem)
     settings_file = tmp / "settings.yaml"
     settings_file.write_text(yaml.safe_dump(values))
     env = {**os.environ, "TEST_ANTHROPIC_KEY": "test-key", "PYTHONPATH": str(ROOT)}
     command = [sys.executable, "-m", "bot.cli", "--settings", str(settings_file), "worker"]
-    command += ["--pool", "prefork", "--concurrency", str(workers)]
+    command += ["--concurrency", "1"]
     with (tmp / "worker.log").open("wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+        processes = [
+            subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=log)
+            for _ in range(workers)
+        ]
         try:
             yield
         finally:
-            process.terminate()  # Celery's warm shutdown
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
+            for process in processes:
+                process.terminate()  # running jobs get the shutdown grace
+            for process in processes:
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)
 
 
 @contextmanager
@@ -175,10 +180,10 @@ def running(fakes: Fakes, workers: int, tmp: Path) -> Iterator[harness.RunningBo
     )
     with ExitStack() as stack:
         bot = stack.enter_context(
-            harness.running_bot(settings, fakes.github_url, celery_worker=False)
+            harness.running_bot(settings, fakes.github_url, redis_workers=False)
         )
         if fakes.redis_url:
-            stack.enter_context(celery_workers(settings, fakes.key, workers, tmp))
+            stack.enter_context(worker_processes(settings, fakes.key, workers, tmp))
         yield bot
 
 

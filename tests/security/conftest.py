@@ -1,4 +1,5 @@
-"""Security tests reuse the integration fixtures: the fake GitHub server, the App key, Redis."""
+"""Security tests reuse the integration fixtures: the fake GitHub server, the App key (Redis comes
+from tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,5 +8,4 @@ from tests.integration.conftest import (  # noqa: F401 (fixtures, found by name)
     app_key,
     fake_github,
     fake_github_url,
-    redis_url,
 )

@@ -1,16 +1,19 @@
-"""The SQLite job queue and the worker loop: leases, retries, supersede, exclusivity, crashes."""
+"""The job queue on both backends (SQLite, Redis) and the worker loop: leases, retries,
+supersede, exclusivity, fairness across installations, crashes."""
 
 from __future__ import annotations
 
 import asyncio
+import builtins
 import json
 import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -19,6 +22,7 @@ from bot.events import Event, PayloadError
 from bot.jobs import (
     Handle,
     Job,
+    JobRecord,
     JobStatus,
     PermanentJobError,
     QueueError,
@@ -28,8 +32,10 @@ from bot.jobs import (
     run_job,
     run_worker,
 )
+from bot.jobs_queue import StoredQueue
 from bot.jobs_sqlite import SqliteJobQueue
 from bot.routing import Router
+from bot.settings import Settings
 from tests.fakes import webhook_sender as gh
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -46,8 +52,11 @@ class Clock:
         return self.now
 
 
-def job(delivery: str, key: str | None = None, supersede: bool = False) -> Job:
-    return Job(delivery, "pull_request", "opened", 7, '{"action": "opened"}', key, supersede)
+def job(
+    delivery: str, key: str | None = None, supersede: bool = False, installation: int = 7
+) -> Job:
+    payload = '{"action": "opened"}'
+    return Job(delivery, "pull_request", "opened", installation, payload, key, supersede)
 
 
 @pytest.fixture
@@ -55,24 +64,71 @@ def clock() -> Clock:
     return Clock()
 
 
+def open_queue(
+    backend: str,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+    clock: Callable[[], float],
+    *,
+    max_attempts: int = 3,
+    backoff_base: float = 10.0,
+    installation_cap: int | None = None,
+) -> StoredQueue:
+    """The queue of a backend; each call opens the same storage again (another process)."""
+    if backend == "sqlite":
+        path = tmp_path / "jobs.sqlite3"
+        return SqliteJobQueue(
+            path,
+            max_attempts=max_attempts,
+            backoff_base=backoff_base,
+            installation_cap=installation_cap,
+            clock=clock,
+        ).open()
+    from bot.redis_jobs import RedisJobQueue
+    from bot.redis_store import redis_client
+    from tests.integration.redis_server import delete_prefix, unique_prefix
+
+    url = request.getfixturevalue("redis_url")
+    if not hasattr(request.node, "redis_prefix"):
+        prefix = request.node.redis_prefix = unique_prefix()
+        request.addfinalizer(lambda: delete_prefix(url, prefix))
+    return RedisJobQueue(
+        redis_client(Settings(redis_url=url)),
+        request.node.redis_prefix,
+        url=url,
+        max_attempts=max_attempts,
+        backoff_base=backoff_base,
+        installation_cap=installation_cap,
+        clock=clock,
+    )
+
+
+@pytest.fixture(params=["sqlite", "redis"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
 @pytest.fixture
-def queue(tmp_path: Path, clock: Clock) -> Iterator[SqliteJobQueue]:
-    with SqliteJobQueue(tmp_path / "jobs.sqlite3", max_attempts=3, clock=clock) as opened:
-        yield opened
+def queue(
+    backend: str, tmp_path: Path, clock: Clock, request: pytest.FixtureRequest
+) -> Iterator[StoredQueue]:
+    opened = open_queue(backend, tmp_path, request, clock)
+    yield opened
+    opened.close()
 
 
-def statuses(queue: SqliteJobQueue) -> dict[str, str]:
+def statuses(queue: StoredQueue) -> dict[str, str]:
     return {r.delivery_id: r.status.value for r in queue.list()}
 
 
-def test_enqueue_is_idempotent_on_delivery_id(queue: SqliteJobQueue) -> None:
+def test_enqueue_is_idempotent_on_delivery_id(queue: StoredQueue) -> None:
     assert queue.enqueue(job("a")) is True
     assert queue.enqueue(job("a")) is False
     assert [r.delivery_id for r in queue.list()] == ["a"]
     assert queue.depth() == 1
 
 
-def test_lease_then_complete(queue: SqliteJobQueue) -> None:
+def test_lease_then_complete(queue: StoredQueue) -> None:
     queue.enqueue(job("a", key="o/r#1"))
     leased = queue.lease("w1", 30)
     assert leased == Job(
@@ -91,7 +147,7 @@ def test_lease_then_complete(queue: SqliteJobQueue) -> None:
     assert queue.depth() == 0
 
 
-def test_completed_delivery_is_never_run_again(queue: SqliteJobQueue) -> None:
+def test_completed_delivery_is_never_run_again(queue: StoredQueue) -> None:
     queue.enqueue(job("a"))
     leased = queue.lease("w1", 30)
     assert leased is not None
@@ -100,7 +156,7 @@ def test_completed_delivery_is_never_run_again(queue: SqliteJobQueue) -> None:
     assert queue.lease("w1", 30) is None
 
 
-def test_expired_lease_is_taken_by_another_worker(queue: SqliteJobQueue, clock: Clock) -> None:
+def test_expired_lease_is_taken_by_another_worker(queue: StoredQueue, clock: Clock) -> None:
     queue.enqueue(job("a"))
     first = queue.lease("w1", 30)
     clock.now += 29.9
@@ -116,7 +172,7 @@ def test_expired_lease_is_taken_by_another_worker(queue: SqliteJobQueue, clock: 
     assert queue.complete("a", attempt=2) is True
 
 
-def test_renew_keeps_the_lease(queue: SqliteJobQueue, clock: Clock) -> None:
+def test_renew_keeps_the_lease(queue: StoredQueue, clock: Clock) -> None:
     queue.enqueue(job("a"))
     queue.lease("w1", 30)
     clock.now += 25
@@ -126,7 +182,7 @@ def test_renew_keeps_the_lease(queue: SqliteJobQueue, clock: Clock) -> None:
     assert queue.list()[0].lease_expires_at == T0 + 55
 
 
-def test_retries_back_off_then_fail_with_reason(queue: SqliteJobQueue, clock: Clock) -> None:
+def test_retries_back_off_then_fail_with_reason(queue: StoredQueue, clock: Clock) -> None:
     queue.enqueue(job("a"))
     delays = []
     for attempt in (1, 2):
@@ -148,7 +204,7 @@ def test_retries_back_off_then_fail_with_reason(queue: SqliteJobQueue, clock: Cl
     assert queue.lease("w1", 30) is None
 
 
-def test_fail_without_retry_is_final(queue: SqliteJobQueue) -> None:
+def test_fail_without_retry_is_final(queue: StoredQueue) -> None:
     queue.enqueue(job("a"))
     queue.lease("w1", 30)
     queue.fail("a", "PayloadError: bad", retry=False)
@@ -158,7 +214,7 @@ def test_fail_without_retry_is_final(queue: SqliteJobQueue) -> None:
     assert leased is not None and leased.attempt == 1
 
 
-def test_worker_lost_on_last_attempt_is_failed(queue: SqliteJobQueue, clock: Clock) -> None:
+def test_worker_lost_on_last_attempt_is_failed(queue: StoredQueue, clock: Clock) -> None:
     queue.enqueue(job("a"))
     for _ in range(3):
         assert queue.lease("w1", 30) is not None
@@ -176,7 +232,7 @@ def test_backoff_is_capped(tmp_path: Path) -> None:
     assert [queue.backoff(n) for n in (1, 2, 3, 4, 5)] == [10, 20, 40, 60, 60]
 
 
-def test_supersede_marks_older_queued_jobs_of_the_key(queue: SqliteJobQueue) -> None:
+def test_supersede_marks_older_queued_jobs_of_the_key(queue: StoredQueue) -> None:
     queue.enqueue(job("sync-1", key="o/r#1", supersede=True))
     queue.enqueue(job("comment", key="o/r#1"))
     queue.enqueue(job("other-pr", key="o/r#2"))
@@ -190,14 +246,14 @@ def test_supersede_marks_older_queued_jobs_of_the_key(queue: SqliteJobQueue) -> 
     assert queue.list(JobStatus.SUPERSEDED)[0].reason == "superseded by sync-2"
 
 
-def test_supersede_leaves_the_running_job_alone(queue: SqliteJobQueue) -> None:
+def test_supersede_leaves_the_running_job_alone(queue: StoredQueue) -> None:
     queue.enqueue(job("sync-1", key="o/r#1", supersede=True))
     queue.lease("w1", 30)
     queue.enqueue(job("sync-2", key="o/r#1", supersede=True))
     assert statuses(queue) == {"sync-1": "running", "sync-2": "queued"}
 
 
-def test_cancel_key_drops_queued_work_only(queue: SqliteJobQueue) -> None:
+def test_cancel_key_drops_queued_work_only(queue: StoredQueue) -> None:
     for name in ("a", "b", "c"):
         queue.enqueue(job(name, key="o/r#1"))
     queue.enqueue(job("d", key="o/r#2"))
@@ -206,7 +262,7 @@ def test_cancel_key_drops_queued_work_only(queue: SqliteJobQueue) -> None:
     assert statuses(queue) == {"a": "running", "b": "cancelled", "c": "cancelled", "d": "queued"}
 
 
-def test_one_leased_job_per_key(queue: SqliteJobQueue, clock: Clock) -> None:
+def test_one_leased_job_per_key(queue: StoredQueue, clock: Clock) -> None:
     queue.enqueue(job("a", key="o/r#1"))
     queue.enqueue(job("b", key="o/r#1"))
     queue.enqueue(job("c", key="o/r#2"))
@@ -218,7 +274,7 @@ def test_one_leased_job_per_key(queue: SqliteJobQueue, clock: Clock) -> None:
     assert leased is not None and leased.delivery_id == "b"
 
 
-def test_key_is_free_again_when_its_lease_expires(queue: SqliteJobQueue, clock: Clock) -> None:
+def test_key_is_free_again_when_its_lease_expires(queue: StoredQueue, clock: Clock) -> None:
     queue.enqueue(job("a", key="o/r#1"))
     queue.enqueue(job("b", key="o/r#1"))
     queue.lease("w1", 30)
@@ -226,6 +282,74 @@ def test_key_is_free_again_when_its_lease_expires(queue: SqliteJobQueue, clock: 
     leased = queue.lease("w2", 30)  # the crashed one first (oldest), not b
     assert leased is not None and (leased.delivery_id, leased.attempt) == ("a", 2)
     assert queue.lease("w3", 30) is None
+
+
+def test_installations_take_turns(queue: StoredQueue) -> None:
+    """A burst from one installation does not hold back the others (round robin)."""
+    for i in range(6):
+        queue.enqueue(job(f"burst{i}", key=f"o/big#{i}", installation=1))
+    queue.enqueue(job("quiet-a", key="o/a#1", installation=2))
+    queue.enqueue(job("quiet-b", key="o/b#1", installation=3))
+    order = [j.delivery_id for j in iter(lambda: queue.lease("w", 30), None)]
+    assert order == [
+        "burst0",
+        "quiet-a",
+        "quiet-b",
+        "burst1",
+        "burst2",
+        "burst3",
+        "burst4",
+        "burst5",
+    ]
+
+
+def test_an_installation_runs_at_most_its_cap(
+    backend: str, tmp_path: Path, clock: Clock, request: pytest.FixtureRequest
+) -> None:
+    queue = open_queue(backend, tmp_path, request, clock, installation_cap=2)
+    try:
+        for i in range(4):
+            queue.enqueue(job(f"a{i}", key=f"o/a#{i}", installation=1))
+        queue.enqueue(job("b0", key="o/b#1", installation=2))
+        order = [j.delivery_id for j in iter(lambda: queue.lease("w", 30), None)]
+        assert order == ["a0", "b0", "a1"]  # a2, a3 wait: installation 1 runs two
+        queue.complete("a0")
+        leased = queue.lease("w", 30)
+        assert leased is not None and leased.delivery_id == "a2"
+    finally:
+        queue.close()
+
+
+def test_a_deferred_job_waits_without_spending_an_attempt(queue: StoredQueue, clock: Clock) -> None:
+    queue.enqueue(job("a"))
+    leased = queue.lease("w1", 30)
+    assert leased is not None and leased.attempt == 1
+    assert queue.defer("a", 1, clock.now + 60, "GitHub rate limit: 0 left until reset") is True
+    [record] = queue.list()
+    assert (record.status, record.attempts, record.next_run_at) == (
+        JobStatus.QUEUED,
+        0,
+        clock.now + 60,
+    )
+    assert record.reason == "GitHub rate limit: 0 left until reset"
+    assert queue.lease("w1", 30) is None  # waiting
+    clock.now += 60
+    again = queue.lease("w2", 30)
+    assert again is not None and again.attempt == 1
+    assert queue.defer("a", 2, clock.now, "late") is False  # not that attempt's
+
+
+def test_a_superseded_retry_leaves_the_queue(queue: StoredQueue, clock: Clock) -> None:
+    queue.enqueue(job("sync-1", key="o/r#1", supersede=True))
+    queue.lease("w1", 30)
+    queue.fail("sync-1", "RuntimeError: 502", retry=True, attempt=1)  # waits 10 s
+    queue.enqueue(job("sync-2", key="o/r#1", supersede=True))
+    assert statuses(queue) == {"sync-1": "superseded", "sync-2": "queued"}
+    assert queue.depth() == 1
+    clock.now += 10
+    leased = queue.lease("w1", 30)
+    assert leased is not None and leased.delivery_id == "sync-2"
+    assert queue.lease("w1", 30) is None
 
 
 def test_purge_forgets_finished_jobs_after_retention(tmp_path: Path, clock: Clock) -> None:
@@ -240,7 +364,7 @@ def test_purge_forgets_finished_jobs_after_retention(tmp_path: Path, clock: Cloc
         assert queue.enqueue(job("done")) is True  # forgotten: a late redelivery runs again
 
 
-def test_list_filters_and_format(queue: SqliteJobQueue, clock: Clock) -> None:
+def test_list_filters_and_format(queue: StoredQueue, clock: Clock) -> None:
     queue.enqueue(job("a", key="o/r#1"))
     queue.enqueue(job("b"))
     queue.lease("w", 30)
@@ -306,38 +430,107 @@ def test_key_for_malformed_subject_is_a_payload_error() -> None:
 # --- the worker loop ---------------------------------------------------------------------
 
 
-async def drain(queues: list[SqliteJobQueue], handle: Handle, expected: int) -> None:
+GUARD = 120.0  # seconds before a wait that never ends fails the test (not a deadline)
+
+
+class Watched:
+    """A JobQueue that wakes waiters whenever a job's state changes; tests wait on that."""
+
+    def __init__(self, queue: StoredQueue, changed: threading.Condition | None = None) -> None:
+        self.queue = queue
+        self.changed = changed or threading.Condition()
+
+    def _changed(self, result: bool) -> bool:
+        with self.changed:
+            self.changed.notify_all()
+        return result
+
+    def enqueue(self, job: Job) -> bool:
+        return self._changed(self.queue.enqueue(job))
+
+    def lease(self, worker_id: str, lease_seconds: float) -> Job | None:
+        return self.queue.lease(worker_id, lease_seconds)
+
+    def renew(self, job_id: str, attempt: int, lease_seconds: float) -> bool:
+        return self._changed(self.queue.renew(job_id, attempt, lease_seconds))
+
+    def complete(self, job_id: str, attempt: int | None = None) -> bool:
+        return self._changed(self.queue.complete(job_id, attempt))
+
+    def fail(self, job_id: str, reason: str, retry: bool, attempt: int | None = None) -> bool:
+        return self._changed(self.queue.fail(job_id, reason, retry, attempt))
+
+    def defer(self, job_id: str, attempt: int | None, until: float, reason: str) -> bool:
+        return self._changed(self.queue.defer(job_id, attempt, until, reason))
+
+    def cancel_key(self, key: str) -> int:
+        return self.queue.cancel_key(key)
+
+    def list(self, status: JobStatus | None = None) -> builtins.list[JobRecord]:
+        return self.queue.list(status)
+
+    def depth(self) -> int:
+        return self.queue.depth()
+
+    async def until(self, condition: Callable[[], bool], what: str) -> None:
+        def wait() -> bool:
+            with self.changed:
+                return self.changed.wait_for(condition, GUARD)
+
+        assert await asyncio.to_thread(wait), f"never happened: {what}"
+
+    async def finished(self, expected: int) -> None:
+        """Until `expected` jobs are stored and none is queued or running."""
+        await self.until(
+            lambda: self.queue.depth() == 0 and len(self.queue.list()) >= expected,
+            f"{expected} jobs finished: {format_jobs(self.queue.list())}",
+        )
+
+
+async def drain(queues: list[StoredQueue], handle: Handle, expected: int) -> None:
     """One worker task per queue until `expected` jobs are finished, then stop them."""
+    changed = threading.Condition()  # one for all: any worker's change wakes the waiter
+    watched = [Watched(queue, changed) for queue in queues]
     stop = asyncio.Event()
     tasks = [
-        asyncio.create_task(run_worker(queue, handle, stop, 0.01, worker_id=f"w{i}"))
-        for i, queue in enumerate(queues)
+        asyncio.create_task(run_worker(w, handle, stop, 0.01, worker_id=f"w{i}"))
+        for i, w in enumerate(watched)
     ]
-    deadline = time.monotonic() + 20
-    while queues[0].depth() > 0 or len(queues[0].list()) < expected:
-        assert time.monotonic() < deadline, format_jobs(queues[0].list())
-        await asyncio.sleep(0.01)
-    stop.set()
-    await asyncio.gather(*tasks)
+    try:
+        await watched[0].until(
+            lambda: queues[0].depth() == 0 and len(queues[0].list()) >= expected,
+            f"{expected} jobs finished",
+        )
+    finally:
+        stop.set()
+        await asyncio.gather(*tasks)
 
 
-async def test_two_workers_racing_run_each_job_once(tmp_path: Path) -> None:
+async def test_two_workers_racing_run_each_job_once(
+    backend: str, tmp_path: Path, clock: Clock, request: pytest.FixtureRequest
+) -> None:
     seen: Counter[str] = Counter()
 
     async def handle(leased: Job) -> None:
         seen[leased.delivery_id] += 1
-        await asyncio.sleep(0.001)
+        await asyncio.sleep(0)
 
-    # Two connections to one file, as two processes would have: BEGIN IMMEDIATE decides.
-    with SqliteJobQueue(tmp_path / "q.db") as one, SqliteJobQueue(tmp_path / "q.db") as two:
+    # Two connections to one storage, as two processes would have.
+    one, two = (open_queue(backend, tmp_path, request, time.time) for _ in range(2))
+    try:
         for i in range(60):
-            one.enqueue(job(f"d{i}", key=f"o/r#{i % 4}" if i % 2 else None))
+            one.enqueue(job(f"d{i}", key=f"o/r#{i % 4}" if i % 2 else None, installation=i % 3))
         await drain([one, two, one, two], handle, expected=60)
         assert seen == Counter({f"d{i}": 1 for i in range(60)})
         assert statuses(two) == {f"d{i}": "completed" for i in range(60)}
+    finally:
+        one.close()
+        two.close()
 
 
-async def test_per_key_exclusivity_under_concurrent_workers(tmp_path: Path) -> None:
+async def test_per_key_exclusivity_under_concurrent_workers(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     running: Counter[str] = Counter()
     overlaps: list[str] = []
 
@@ -349,14 +542,19 @@ async def test_per_key_exclusivity_under_concurrent_workers(tmp_path: Path) -> N
         await asyncio.sleep(0.005)
         running[leased.key] -= 1
 
-    with SqliteJobQueue(tmp_path / "q.db") as queue:
+    queue = open_queue(backend, tmp_path, request, time.time)
+    try:
         for i in range(20):
             queue.enqueue(job(f"d{i}", key=f"o/r#{i % 2}"))
         await drain([queue] * 4, handle, expected=20)
+    finally:
+        queue.close()
     assert overlaps == []
 
 
-async def test_worker_failure_is_retried_then_permanent_errors_fail(tmp_path: Path) -> None:
+async def test_worker_failure_is_retried_then_permanent_errors_fail(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     attempts: Counter[str] = Counter()
 
     async def handle(leased: Job) -> None:
@@ -366,11 +564,14 @@ async def test_worker_failure_is_retried_then_permanent_errors_fail(tmp_path: Pa
         if leased.delivery_id == "bad":
             raise PermanentJobError("repository config is invalid")
 
-    with SqliteJobQueue(tmp_path / "q.db", backoff_base=0.05) as queue:
+    queue = open_queue(backend, tmp_path, request, time.time, max_attempts=5, backoff_base=0)
+    try:
         queue.enqueue(job("flaky"))
         queue.enqueue(job("bad"))
         await drain([queue], handle, expected=2)
         records = {r.delivery_id: r for r in queue.list()}
+    finally:
+        queue.close()
     assert attempts == Counter({"flaky": 2, "bad": 1})
     assert records["flaky"].status is JobStatus.COMPLETED
     assert records["bad"].status is JobStatus.FAILED
@@ -379,19 +580,28 @@ async def test_worker_failure_is_retried_then_permanent_errors_fail(tmp_path: Pa
     )
 
 
-async def test_long_job_keeps_its_lease(tmp_path: Path) -> None:
-    async def handle(leased: Job) -> None:
-        await asyncio.sleep(1.2)  # three lease lengths
+async def test_long_job_keeps_its_lease(queue: StoredQueue, clock: Clock) -> None:
+    """The heartbeat renews the lease while the job runs, so nobody can take it."""
+    watched = Watched(queue)
 
-    with SqliteJobQueue(tmp_path / "q.db") as queue:
-        queue.enqueue(job("slow"))
-        stop = asyncio.Event()
-        task = asyncio.create_task(run_worker(queue, handle, stop, 0.01, lease_seconds=0.4))
-        await asyncio.sleep(0.8)
-        assert queue.lease("thief", 0.4) is None  # renewed, so never free
+    def renewed_past(at: float) -> Callable[[], bool]:
+        return lambda: (queue.list()[0].lease_expires_at or 0) >= at
+
+    async def handle(leased: Job) -> None:
+        clock.now += 0.3  # the lease (0.4 s from T0) is still live
+        await watched.until(renewed_past(T0 + 0.7), "a renewal of the lease")
+        clock.now = T0 + 0.5  # past the first lease, inside the renewed one
+        assert queue.lease("thief", 0.4) is None
+
+    queue.enqueue(job("slow"))
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_worker(watched, handle, stop, 0.01, lease_seconds=0.4))
+    try:
+        await watched.finished(1)
+    finally:
         stop.set()  # a running job is finished before the worker stops
         await task
-        [record] = queue.list()
+    [record] = queue.list()
     assert (record.status, record.attempts) == (JobStatus.COMPLETED, 1)
 
 
@@ -413,8 +623,8 @@ from bot.jobs import run_worker
 from bot.jobs_sqlite import SqliteJobQueue
 
 async def handle(job):
-    pathlib.Path(sys.argv[2]).write_text(job.delivery_id)
-    await asyncio.sleep(60)  # killed in here, mid-job
+    print(job.delivery_id, flush=True)
+    await asyncio.Event().wait()  # killed in here, mid-job
 
 async def main():
     with SqliteJobQueue(pathlib.Path(sys.argv[1])) as queue:
@@ -426,20 +636,22 @@ asyncio.run(main())
 
 
 async def test_worker_killed_mid_job_leaves_it_to_the_next_worker(tmp_path: Path) -> None:
-    db, started, done = tmp_path / "q.db", tmp_path / "started", tmp_path / "completions"
+    db, done = tmp_path / "q.db", tmp_path / "completions"
     with SqliteJobQueue(db) as queue:
         queue.enqueue(job("d-crash", key="o/r#1"))
     proc = subprocess.Popen(
-        [sys.executable, "-c", CRASHING_WORKER, str(db), str(started)], cwd=ROOT
+        [sys.executable, "-c", CRASHING_WORKER, str(db)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     try:
-        deadline = time.monotonic() + 20
-        while not started.exists():
-            assert proc.poll() is None and time.monotonic() < deadline, "worker never started"
-            await asyncio.sleep(0.02)
+        assert proc.stdout is not None
+        started = await asyncio.to_thread(proc.stdout.readline)  # the job is running
+        assert started == "d-crash\n", "the worker exited before it took the job"
     finally:
         os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=10)
+        proc.wait()
     assert proc.returncode == -signal.SIGKILL
 
     async def handle(leased: Job) -> None:
