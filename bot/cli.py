@@ -1,7 +1,7 @@
 """`prbot review | serve | worker | jobs | action`: the command line; exit 0, 1 findings, 2 error.
 
 Only argparse is imported here: each command's module (and its libraries: the model SDKs,
-FastAPI, Celery, PyGithub) is imported when that command runs, so `prbot --help` and an
+FastAPI, redis, PyGithub) is imported when that command runs, so `prbot --help` and an
 offline `prbot review` start as fast as a linter. The benchmark has its own entry point,
 `python -m bench`, in a checkout.
 """

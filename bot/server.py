@@ -1,7 +1,7 @@
 """Compose the running bot: settings -> GitHub App, pipeline, state, router -> FastAPI app.
 
 build_runtime() is the one composition of what handlers get (the Context): the HTTP
-server uses it, and so does each Celery worker process of the redis backend.
+server uses it, and so does each `prbot worker` process of the redis backend.
 """
 
 from __future__ import annotations
@@ -105,7 +105,7 @@ def build_runtime(
 
 
 def job_handler(context: Context) -> Handle:
-    """What a worker (embedded or Celery) does with one job."""
+    """What a worker (in `prbot serve` or `prbot worker`) does with one job."""
 
     async def handle(job: Job) -> None:
         await run_job(job, router, context)

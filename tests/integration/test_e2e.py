@@ -1,6 +1,7 @@
 """End to end: signed delivery -> server -> queue -> pipeline -> review on the fake GitHub.
 
-Every test runs on both backends: embedded (SQLite, in-process workers) and redis (Celery).
+Every test runs on both backends: embedded (SQLite, in-process workers) and redis (workers
+as `prbot worker` runs them).
 """
 
 from __future__ import annotations

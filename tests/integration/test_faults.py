@@ -265,7 +265,7 @@ def test_a_fault_during_a_review_loses_nothing_and_posts_once(
     assert any(r.getMessage().startswith(done) for r in bound)
 
     if bot.server.context.settings.backend == "redis":
-        return  # Celery worker processes keep their metrics to themselves (docs/observability.md)
+        return  # `prbot worker` processes keep their metrics to themselves (docs/observability.md)
     samples = scrape(bot)
     for name, value in fault.metrics.items():
         assert samples.get(name) == value, name
