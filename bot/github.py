@@ -41,16 +41,20 @@ from bot.github_transport import (
     split_repo,
 )
 from bot.github_types import (
+    ACTIONS_IDENTITY,
     CheckAnnotation,
     ConversationComment,
     DraftComment,
+    Identity,
     PostedComment,
     PullFile,
     PullInfo,
+    Reaction,
     ReviewInfo,
     ReviewThread,
     conversation_comment,
     posted_comment,
+    reaction,
     review_comment,
     review_info,
 )
@@ -70,6 +74,7 @@ __all__ = [
     "GitHubRateLimited",
     "GitHubUnavailable",
     "GitHubUnprocessable",
+    "Identity",
     "PostedComment",
     "PullFile",
     "PullInfo",
@@ -92,6 +97,7 @@ class GitHubClient:
         renewable: bool = False,
         pacer: WritePacer | None = None,
         pace_key: str = "token",
+        whoami: Callable[[], Identity] = lambda: ACTIONS_IDENTITY,
     ) -> None:
         self._make_auth = make_auth
         self._options = options
@@ -100,13 +106,16 @@ class GitHubClient:
         # with a RedisPacer): bot/github_pacing.py.
         self._pacer = pacer or LocalPacer(options.seconds_between_writes)
         self._pace_key = pace_key
+        self._whoami = whoami
         self._gh: Github | None = None
         self._lock = threading.Lock()
 
     @classmethod
-    def for_token(cls, token: str, options: ClientOptions | None = None) -> GitHubClient:
-        """Action mode: a fixed token (GITHUB_TOKEN or a PAT)."""
-        return cls(lambda: TokenAuth(token), options or ClientOptions())
+    def for_token(
+        cls, token: str, options: ClientOptions | None = None, identity: Identity = ACTIONS_IDENTITY
+    ) -> GitHubClient:
+        """Action mode: a fixed token (the run's GITHUB_TOKEN writes as github-actions[bot])."""
+        return cls(lambda: TokenAuth(token), options or ClientOptions(), whoami=lambda: identity)
 
     @classmethod
     def for_installation(
@@ -115,6 +124,7 @@ class GitHubClient:
         installation_id: int,
         options: ClientOptions | None = None,
         pacer: WritePacer | None = None,
+        whoami: Callable[[], Identity] = lambda: ACTIONS_IDENTITY,
     ) -> GitHubClient:
         """App mode: PyGithub fetches and caches the installation token until it expires."""
         return cls(
@@ -123,7 +133,12 @@ class GitHubClient:
             renewable=True,
             pacer=pacer,
             pace_key=str(installation_id),
+            whoami=whoami,
         )
+
+    def identity(self) -> Identity:
+        """Who this client writes as: how prbot tells its own comments from other bots'."""
+        return self._whoami()
 
     def _github(self, renew: bool = False) -> Github:
         with self._lock:
@@ -153,8 +168,10 @@ class GitHubClient:
         if gh is not None:
             gh.close()
 
-    def _pages(self, gh: Github, path: str) -> list[dict[str, Any]]:
-        return list(json_pages(gh.requester, path, self._options.per_page))
+    def _pages(
+        self, gh: Github, path: str, query: dict[str, str] | None = None
+    ) -> list[dict[str, Any]]:
+        return list(json_pages(gh.requester, path, self._options.per_page, query))
 
     # -- reads ------------------------------------------------------------------------
 
@@ -248,6 +265,14 @@ class GitHubClient:
         path = f"/repos/{repo}/pulls/{number}/reviews"
         return self._call(lambda gh: [review_info(r) for r in self._pages(gh, path)])
 
+    def list_reactions(
+        self, repo: str, comment_id: int, kind: str = "review", content: str | None = None
+    ) -> list[Reaction]:
+        """Who reacted to a comment (kind "issue" or "review"), optionally one content only."""
+        path = f"/repos/{repo}/{reaction_group(kind)}/comments/{comment_id}/reactions"
+        query = {"content": content} if content is not None else None
+        return self._call(lambda gh: [reaction(r) for r in self._pages(gh, path, query)])
+
     def list_review_threads(self, repo: str, number: int) -> list[ReviewThread]:
         """Review threads via GraphQL (REST has no thread ids, which resolving needs)."""
         owner, name = split_repo(repo)
@@ -302,10 +327,7 @@ class GitHubClient:
 
     def add_reaction(self, repo: str, comment_id: int, content: str, kind: str = "issue") -> None:
         """content: +1 -1 laugh confused heart hooray rocket eyes; kind: "issue" | "review"."""
-        if kind not in ("issue", "review"):
-            raise ValueError(f"kind must be 'issue' or 'review', got {kind!r}")
-        group = "issues" if kind == "issue" else "pulls"
-        path = f"/repos/{repo}/{group}/comments/{comment_id}/reactions"
+        path = f"/repos/{repo}/{reaction_group(kind)}/comments/{comment_id}/reactions"
         self._write(
             lambda gh: gh.requester.requestJsonAndCheck("POST", path, input={"content": content})
         )
@@ -361,6 +383,13 @@ class GitHubClient:
         self._write(op)
 
 
+def reaction_group(kind: str) -> str:
+    """Reactions live under issues/comments (conversation) or pulls/comments (inline)."""
+    if kind not in ("issue", "review"):
+        raise ValueError(f"kind must be 'issue' or 'review', got {kind!r}")
+    return "issues" if kind == "issue" else "pulls"
+
+
 class GitHubApp:
     """The App itself (JWT auth): finds installations and hands out per-installation clients."""
 
@@ -377,6 +406,7 @@ class GitHubApp:
         # One pacer for all installations' clients: their writes are paced per installation.
         self._pacer = pacer or LocalPacer(self._options.seconds_between_writes)
         self._clients: dict[int, GitHubClient] = {}
+        self._identity: Identity | None = None
         self._lock = threading.Lock()
 
     def client(self, installation_id: int) -> GitHubClient:
@@ -384,7 +414,7 @@ class GitHubApp:
         with self._lock:
             if installation_id not in self._clients:
                 self._clients[installation_id] = GitHubClient.for_installation(
-                    self._auth, installation_id, self._options, self._pacer
+                    self._auth, installation_id, self._options, self._pacer, self.identity
                 )
             return self._clients[installation_id]
 
@@ -397,10 +427,19 @@ class GitHubApp:
         with self._integration() as gi:
             return call_translated(lambda: int(gi.get_repo_installation(owner, name).id))
 
+    def identity(self) -> Identity:
+        """The App's slug and id (GET /app, once per process): its comments are authored by
+        "<slug>[bot]" and its commands can be written as "@<slug> review"."""
+        if self._identity is None:
+            with self._integration() as gi:
+                app = call_translated(gi.get_app)
+                found = Identity(str(app.slug), int(app.id))
+            with self._lock:
+                self._identity = found
+        return self._identity
+
     def slug(self) -> str:
-        """The App's slug; its comments are authored by "<slug>[bot]"."""
-        with self._integration() as gi:
-            return call_translated(lambda: str(gi.get_app().slug))
+        return self.identity().slug
 
     def close(self) -> None:
         with self._lock:

@@ -10,9 +10,10 @@ Errors (PyGithub and requests exceptions are translated, never leaked):
      +-- GitHubRateLimited     403/429 rate limits still failing after PyGithub's waits
      +-- GitHubUnavailable     network errors, 5xx after retries
 
-`retryable` tells the job runner whether trying again later can help: a refusal (400, 401,
+`retryable` tells the job runner whether trying again later can help: a refusal (400,
 403, 404, 406, 410, 422) is answered the same way next time, so the job fails at once with
-GitHub's reason; network errors, 5xx and rate limits (429, secondary 403s) are retried.
+GitHub's reason; network errors, 5xx, 401 and rate limits (429, secondary 403s) are
+retried.
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ API_VERSION = "2022-11-28"  # the first breaking version is 2026-03-10: not revi
 MEDIA_TYPE = "application/vnd.github+json"  # GitHub's recommended Accept for REST calls
 DIFF_MEDIA_TYPE = "application/vnd.github.diff"
 EXPLICIT_FORMATS = frozenset({DIFF_MEDIA_TYPE})
-PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 406, 410, 422})
+# 401 is not among them: the client already fetched a fresh token once, and a second 401
+# is as likely a passing auth hiccup (or clock skew on the JWT) as a revoked App.
+PERMANENT_STATUSES = frozenset({400, 403, 404, 406, 410, 422})
 T = TypeVar("T")
 
 
@@ -258,10 +261,13 @@ def split_repo(repo: str) -> tuple[str, str]:
     return owner, name
 
 
-def json_pages(requester: Requester, url: str, per_page: int) -> Iterator[dict[str, Any]]:
-    """Every item of a paginated list endpoint, following the Link header's rel="next"."""
+def json_pages(
+    requester: Requester, url: str, per_page: int, query: Mapping[str, str] | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every item of a paginated list endpoint, following the Link header's rel="next"
+    (which carries the query on)."""
     next_url: str | None = url
-    params: dict[str, Any] | None = {"per_page": per_page}
+    params: dict[str, Any] | None = {**(query or {}), "per_page": per_page}
     while next_url:
         headers, data = requester.requestJsonAndCheck("GET", next_url, parameters=params)
         yield from data

@@ -12,6 +12,29 @@ from reviewers.models import Side
 
 
 @dataclass(frozen=True, slots=True)
+class Identity:
+    """Who prbot is on GitHub. Its comments are written by `<slug>[bot]` and, where GitHub
+    says so (performed_via_github_app), through App `app_id`. "Bot" alone is not enough:
+    every installed bot is a Bot, and another one's markers or summary are not ours."""
+
+    slug: str
+    app_id: int | None = None
+
+    @property
+    def login(self) -> str:
+        return f"{self.slug}[bot]"
+
+    def wrote(self, login: str, via_app_id: int | None = None) -> bool:
+        if self.app_id is not None and via_app_id is not None:
+            return via_app_id == self.app_id
+        return login == self.login
+
+
+# Action mode posts with the run's GITHUB_TOKEN, as GitHub Actions' own App.
+ACTIONS_IDENTITY = Identity("github-actions")
+
+
+@dataclass(frozen=True, slots=True)
 class DraftComment:
     """A review comment to post: `line` (and `start_line` for a range) on one side."""
 
@@ -62,6 +85,7 @@ class PostedComment:
     review_id: int | None
     commit_id: str
     reactions: Mapping[str, int] = field(default_factory=dict)  # content -> count (non-zero)
+    via_app_id: int | None = None  # performed_via_github_app.id, when GitHub sends it
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +98,7 @@ class ConversationComment:
     user_is_bot: bool
     created_at: str
     reactions: Mapping[str, int] = field(default_factory=dict)
+    via_app_id: int | None = None  # performed_via_github_app.id
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +107,14 @@ class ReviewInfo:
     body: str
     state: str  # COMMENTED, APPROVED, CHANGES_REQUESTED, DISMISSED, PENDING
     commit_id: str
+    user_login: str
+    user_is_bot: bool
+    via_app_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reaction:
+    content: str  # +1 -1 laugh confused heart hooray rocket eyes
     user_login: str
     user_is_bot: bool
 
@@ -135,6 +168,11 @@ def _user(data: Mapping[str, Any]) -> tuple[str, bool]:
     return str(user.get("login", "")), user.get("type") == "Bot"
 
 
+def _via_app(data: Mapping[str, Any]) -> int | None:
+    app = data.get("performed_via_github_app") or {}
+    return int(app["id"]) if isinstance(app, Mapping) and app.get("id") is not None else None
+
+
 def _reactions(data: Mapping[str, Any]) -> dict[str, int]:
     summary = data.get("reactions") or {}
     return {k: int(v) for k, v in summary.items() if k not in ("url", "total_count") and v}
@@ -156,6 +194,7 @@ def posted_comment(data: Mapping[str, Any]) -> PostedComment:
         review_id=data.get("pull_request_review_id"),
         commit_id=str(data.get("commit_id") or ""),
         reactions=_reactions(data),
+        via_app_id=_via_app(data),
     )
 
 
@@ -168,6 +207,7 @@ def conversation_comment(data: Mapping[str, Any]) -> ConversationComment:
         user_is_bot=is_bot,
         created_at=str(data.get("created_at") or ""),
         reactions=_reactions(data),
+        via_app_id=_via_app(data),
     )
 
 
@@ -180,4 +220,10 @@ def review_info(data: Mapping[str, Any]) -> ReviewInfo:
         commit_id=str(data.get("commit_id") or ""),
         user_login=login,
         user_is_bot=is_bot,
+        via_app_id=_via_app(data),
     )
+
+
+def reaction(data: Mapping[str, Any]) -> Reaction:
+    login, is_bot = _user(data)
+    return Reaction(str(data.get("content") or ""), login, is_bot)

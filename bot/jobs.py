@@ -216,28 +216,36 @@ async def process_job(
         started = time.perf_counter()
         try:
             await handle(job)
-        except (PermanentJobError, PayloadError) as error:
-            log.error("delivery %s (%s) failed for good: %s", job.delivery_id, job.event, error)
-            count_job(metrics, job, "failed", started)
-            await asyncio.to_thread(
-                queue.fail, job.delivery_id, describe(error), False, job.attempt
-            )
         except Exception as error:  # the one broad except (house rule 5): any handler error
-            log.exception(
-                "delivery %s (%s.%s) failed on attempt %d: %s",
-                job.delivery_id,
-                job.event,
-                job.action,
-                job.attempt,
-                error,
+            retry = retryable(error)
+            if not retry:
+                log.error("delivery %s (%s) failed for good: %s", job.delivery_id, job.event, error)
+            else:
+                log.exception(
+                    "delivery %s (%s.%s) failed on attempt %d: %s",
+                    job.delivery_id,
+                    job.event,
+                    job.action,
+                    job.attempt,
+                    error,
+                )
+            count_job(metrics, job, "retry" if retry else "failed", started)
+            await asyncio.to_thread(
+                queue.fail, job.delivery_id, describe(error), retry, job.attempt
             )
-            count_job(metrics, job, "retry", started)
-            await asyncio.to_thread(queue.fail, job.delivery_id, describe(error), True, job.attempt)
         else:
             count_job(metrics, job, "completed", started)
             await asyncio.to_thread(queue.complete, job.delivery_id, job.attempt)
         finally:
             heartbeat.cancel()
+
+
+def retryable(error: Exception) -> bool:
+    """False when trying again cannot help: PermanentJobError, a malformed payload, or an
+    error that says so itself (`retryable = False`, e.g. GitHub's 422/404/403 refusals)."""
+    if isinstance(error, (PermanentJobError, PayloadError)):
+        return False
+    return getattr(error, "retryable", True) is not False
 
 
 def count_job(metrics: Metrics | None, job: Job, outcome: JobOutcome, started: float) -> None:

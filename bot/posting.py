@@ -16,7 +16,14 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from bot.github import DraftComment, GitHubClient, GitHubUnprocessable, PullFile, ReviewInfo
+from bot.github import (
+    DraftComment,
+    GitHubClient,
+    GitHubUnprocessable,
+    Identity,
+    PullFile,
+    ReviewInfo,
+)
 from reviewers.diff import DiffError, parse_file_patch
 from reviewers.models import FileDiff, Side
 
@@ -64,7 +71,8 @@ def post_review(
             return PostResult(review_id, inline, moved, attempts)
         except GitHubUnprocessable as err:
             log.warning("review on %s#%d refused (attempt %d): %s", repo, number, attempts, err)
-            existing = find_existing(client.list_reviews(repo, number), commit_sha, body)
+            reviews = client.list_reviews(repo, number)
+            existing = find_existing(reviews, commit_sha, body, client.identity())
             if existing is not None:
                 posted, moved = complete_existing(
                     client, repo, number, existing, summary, inline, moved
@@ -137,10 +145,13 @@ def split_placeable(
     return placeable, misfits
 
 
-def find_existing(reviews: Sequence[ReviewInfo], commit_sha: str, body: str) -> ReviewInfo | None:
-    """A bot review for this commit with exactly this body: a 422 may still have left it."""
+def find_existing(
+    reviews: Sequence[ReviewInfo], commit_sha: str, body: str, me: Identity
+) -> ReviewInfo | None:
+    """Our review for this commit with exactly this body: a 422 may still have left it."""
     for review in reviews:
-        if review.user_is_bot and review.commit_id == commit_sha and review.body == body:
+        mine = me.wrote(review.user_login, review.via_app_id)
+        if mine and review.commit_id == commit_sha and review.body == body:
             return review
     return None
 

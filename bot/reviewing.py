@@ -13,8 +13,9 @@ from dataclasses import dataclass, replace
 from typing import ParamSpec, TypeVar
 
 from bot import markers
+from bot.feedback import learn_from_thumbs_down
 from bot.github import GitHubClient, GitHubError, PostedComment, PullInfo
-from bot.github_types import DraftComment
+from bot.github_types import DraftComment, Identity
 from bot.metrics import active_metrics, observed_models
 from bot.pipeline import Pipeline, narrowed
 from bot.posting import MAX_BODY, post_review, truncate_body
@@ -136,9 +137,11 @@ class PullReviewer:
         return None
 
     async def find_summary(self, repo: str, number: int) -> tuple[int, str] | None:
+        """Our summary comment (another bot's, even with our marker copied, is not)."""
+        me = await call(self.client.identity)
         comments = await call(self.client.list_issue_comments, repo, number)
         for c in reversed(comments):
-            if c.user_is_bot and markers.is_summary(c.body):
+            if me.wrote(c.user_login, c.via_app_id) and markers.is_summary(c.body):
                 return c.id, c.body
         return None
 
@@ -196,9 +199,12 @@ class PullReviewer:
         threads: Sequence[PostedComment],
         summary: tuple[int, str] | None,
     ) -> Outcome:
-        own = [c for c in threads if c.user_is_bot and markers.fingerprint_of(c.body)]
+        me = await call(self.client.identity)
+        mine = [c for c in threads if me.wrote(c.user_login, c.via_app_id)]
+        own = [c for c in mine if markers.fingerprint_of(c.body)]
         suppressions = await self.learn_from_reactions(repo, own)
         posted_fps = {markers.fingerprint_of(c.body) for c in own}
+        posted_fps |= await self.fingerprints_in_reviews(repo, pr.number, me)
         threshold = loaded.config.severity_threshold.rank
         wanted, suppressed = [], 0
         for comment in review.comments:
@@ -224,7 +230,7 @@ class PullReviewer:
                 diff.patches,
             )
             posted, moved = len(result.posted), len(result.moved_to_summary)
-        own_ids = {c.id for c in threads if c.user_is_bot}
+        own_ids = {c.id for c in mine}
         fixed = fixed_threads(own, threads, own_ids, review, diff, self.model_routes)
         resolution = await resolve_fixed(self.client, repo, pr.number, fixed)
         tail = "\n" + markers.summary_marker(pr.head_sha) + "\n"
@@ -239,12 +245,18 @@ class PullReviewer:
             await call(self.client.edit_issue_comment, repo, summary[0], body)
         return Outcome(None, posted, moved, resolution.resolved, suppressed, review)
 
+    async def fingerprints_in_reviews(self, repo: str, number: int, me: Identity) -> set[str]:
+        """Findings a 422 moved into our review bodies: posted too, never to be posted again."""
+        reviews = await call(self.client.list_reviews, repo, number)
+        found: set[str] = set()
+        for review in reviews:
+            if me.wrote(review.user_login, review.via_app_id):
+                found |= markers.fingerprints_in(review.body)
+        return found
+
     async def learn_from_reactions(self, repo: str, own: Sequence[PostedComment]) -> Suppressions:
-        """A 👎 on one of our comments suppresses its fingerprint in this repository."""
-        for c in own:
-            fp = markers.fingerprint_of(c.body)
-            if fp and c.reactions.get("-1", 0) > 0:
-                await call(self.state.suppress, repo, "fingerprint", fp, "reaction:-1")
+        """A 👎 from someone with write access suppresses the finding in this repository."""
+        await learn_from_thumbs_down(self.client, self.state, repo, own)
         return await call(self.state.suppressions, repo)
 
     async def start_check(self, repo: str, head_sha: str) -> int | None:

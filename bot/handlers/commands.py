@@ -1,4 +1,9 @@
-"""Slash commands from maintainers, in PR conversation comments and inline replies."""
+"""prbot's commands from maintainers, in PR conversation comments and inline replies.
+
+Only prbot's own commands are answered (`/review`, or `@<slug> review`); a reply in a
+review thread is posted to the thread's top-level comment, since GitHub refuses replies
+to replies.
+"""
 
 from __future__ import annotations
 
@@ -6,12 +11,13 @@ import logging
 
 from bot import markers
 from bot.commands import (
-    HELP,
     TRUSTED_ASSOCIATIONS,
     WRITE_PERMISSIONS,
     Command,
     config_text,
     cost_text,
+    help_text,
+    may_be_command,
     parse_command,
     refusal,
 )
@@ -22,6 +28,7 @@ from bot.handlers.pull_request import require_installation
 from bot.repoconfig import CONFIG_PATH, parse_repo_config
 from bot.reviewing import Trigger, call
 from bot.routing import Router
+from bot.threads import thread_root
 
 log = logging.getLogger(__name__)
 router: Router[Context] = Router()
@@ -41,15 +48,23 @@ async def allowed(client: GitHubClient, repo: str, user: User, association: str)
     return await call(client.get_permission, repo, user.login) in WRITE_PERMISSIONS
 
 
+async def command_in(client: GitHubClient, body: str) -> Command | None:
+    """prbot's command in a comment body, or None (asks GitHub for the App's slug once)."""
+    if not may_be_command(body):
+        return None
+    me = await call(client.identity)
+    return parse_command(body, me.slug)
+
+
 @router.register("issue_comment", action="created")
 async def conversation_command(event: Event, ctx: Context) -> None:
     ev = event.issue_comment()
     if not ev.on_pull_request or ev.comment.user.type == "Bot":
         return  # never answer ourselves or other bots
-    command = parse_command(ev.comment.body)
-    if command is None:
-        return
     client = ctx.client_for(require_installation(event))
+    command = await command_in(client, ev.comment.body)
+    if command is None:
+        return  # not addressed to prbot: no 👀, no reply
     repo, number = ev.repository.full_name, ev.issue.number
     await acknowledge(client, repo, ev.comment.id, "issue")
     if not await allowed(client, repo, ev.comment.user, ev.comment.author_association):
@@ -96,47 +111,41 @@ async def run_command(
         pr = await call(client.get_pull, repo, number)
         loaded = parse_repo_config(await call(client.get_text, repo, CONFIG_PATH, pr.base_sha))
         return config_text(loaded, ctx.role_names())
-    return HELP
+    return help_text((await call(client.identity)).slug)
 
 
 @router.register("pull_request_review_comment", action="created")
 async def thread_command(event: Event, ctx: Context) -> None:
     """`/ignore` as a reply on one of our inline comments suppresses that finding."""
     ev = event.review_comment()
-    if ev.comment.user.type == "Bot" or ev.comment.in_reply_to_id is None:
-        return
-    command = parse_command(ev.comment.body)
-    if command is None:
+    root_id = ev.comment.in_reply_to_id  # on GitHub, always the thread's top-level comment
+    if ev.comment.user.type == "Bot" or root_id is None:
         return
     client = ctx.client_for(require_installation(event))
-    repo, number = ev.repository.full_name, ev.pull_request.number
+    command = await command_in(client, ev.comment.body)
+    if command is None:
+        return
+    repo, number, user = ev.repository.full_name, ev.pull_request.number, ev.comment.user.login
     await acknowledge(client, repo, ev.comment.id, "review")
     if not await allowed(client, repo, ev.comment.user, ev.comment.author_association):
-        await call(
-            client.reply_to_review_comment,
-            repo,
-            number,
-            ev.comment.id,
-            refusal(ev.comment.user.login),
-        )
-        return
-    if command.name != "ignore" or command.args:
-        reply = await run_command(ctx, client, repo, number, command, ev.comment.user.login)
+        reply: str | None = refusal(user)
+    elif command.name != "ignore" or command.args:
+        reply = await run_command(ctx, client, repo, number, command, user)
     else:
-        reply = await ignore_thread(
-            ctx, client, repo, number, ev.comment.in_reply_to_id, ev.comment.user.login
-        )
+        reply = await ignore_thread(ctx, client, repo, number, ev.comment.id, user)
     if reply:
-        await call(client.reply_to_review_comment, repo, number, ev.comment.id, reply)
+        await call(client.reply_to_review_comment, repo, number, root_id, reply)
 
 
 async def ignore_thread(
-    ctx: Context, client: GitHubClient, repo: str, number: int, parent_id: int, user: str
+    ctx: Context, client: GitHubClient, repo: str, number: int, comment_id: int, user: str
 ) -> str:
+    """Suppress the finding of the prbot comment that opened the thread."""
     comments = await call(client.list_review_comments, repo, number)
-    parent = next((c for c in comments if c.id == parent_id), None)
-    fingerprint = markers.fingerprint_of(parent.body) if parent else None
-    if parent is None or not parent.user_is_bot or fingerprint is None:
+    root = thread_root(comments, comment_id)
+    me = await call(client.identity)
+    fingerprint = markers.fingerprint_of(root.body) if root else None
+    if root is None or not me.wrote(root.user_login, root.via_app_id) or fingerprint is None:
         return "`/ignore` works as a reply to a prbot comment."
     await call(ctx.state.suppress, repo, "fingerprint", fingerprint, user)
     return "This finding will no longer be posted in this repository."

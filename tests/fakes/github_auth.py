@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 import jwt
 
-from tests.fakes.github_state import ApiError, FakeToken, GitHubState
+from tests.fakes.github_state import ApiError, FakeApp, FakeToken, GitHubState
 
 MAX_JWT_LIFETIME = 600  # GitHub: exp at most 10 minutes after iat
 
@@ -23,15 +23,22 @@ def bearer(authorization: str | None) -> str | None:
     return value.strip()
 
 
-def verify_app_jwt(state: GitHubState, authorization: str | None) -> None:
-    """Refuse anything but a JWT signed by the App's key, issued by the App, living <= 600 s."""
+def verify_app_jwt(state: GitHubState, authorization: str | None) -> FakeApp:
+    """The App whose key signed the JWT; refuse anything else, or a JWT living > 600 s."""
     token = bearer(authorization)
     if token is None:
         raise ApiError(401, "A JSON web token could not be decoded")
     try:
+        issuer = str(jwt.decode(token, options={"verify_signature": False}).get("iss"))
+    except jwt.PyJWTError as err:
+        raise ApiError(401, "A JSON web token could not be decoded") from err
+    app = next((a for a in state.apps() if issuer in (str(a.id), a.client_id)), None)
+    if app is None:
+        raise ApiError(401, "'Issuer' claim ('iss') must be an Integer")
+    try:
         claims = jwt.decode(
             token,
-            state.public_key_pem,
+            app.public_key_pem,
             algorithms=["RS256"],
             options={"require": ["iat", "exp", "iss"], "verify_iss": False},
             leeway=60,
@@ -42,19 +49,20 @@ def verify_app_jwt(state: GitHubState, authorization: str | None) -> None:
         raise ApiError(401, "A JSON web token could not be decoded") from err
     if int(claims["exp"]) - int(claims["iat"]) > MAX_JWT_LIFETIME:
         raise ApiError(401, "'Expiration time' claim ('exp') is too far in the future")
-    if str(claims["iss"]) not in (str(state.app_id), state.client_id):
-        raise ApiError(401, "'Issuer' claim ('iss') must be an Integer")
+    return app
 
 
-def issue_installation_token(state: GitHubState, installation_id: int) -> FakeToken:
+def issue_installation_token(state: GitHubState, installation_id: int, app: FakeApp) -> FakeToken:
+    """A token for one of `app`'s installations (another App's installation: 404)."""
     installation = state.installations.get(installation_id)
-    if installation is None:
+    if installation is None or (installation.app_id or state.app_id) != app.id:
         raise ApiError(404, "Not Found")
     token = FakeToken(
         token="ghs_" + secrets.token_hex(18),
         installation_id=installation_id,
-        login=state.bot_login,
+        login=app.login,
         expires_at=time.time() + state.token_ttl,
+        app_id=app.id,
     )
     state.tokens[token.token] = token
     return token
@@ -79,7 +87,7 @@ def check_repo_access(state: GitHubState, token: FakeToken, owner: str, name: st
     repo = state.repos.get(f"{owner}/{name}".lower())
     if repo is None:
         raise ApiError(404, "Not Found")
-    if token.installation_id is not None and repo.installation_id != token.installation_id:
+    if token.installation_id is not None and token.installation_id not in repo.installations():
         raise ApiError(404, "Not Found")
 
 

@@ -141,9 +141,11 @@ class Gatekeeper:
         authorization = request.headers.get("authorization")
         local = path.removeprefix(self.state.prefix)
         if JWT_PATHS.match(local):
-            verify_app_jwt(self.state, authorization)
+            app = verify_app_jwt(self.state, authorization)
             check_headers(request)
-            request.state.login = self.state.bot_login
+            request.state.app = app
+            request.state.login = app.login
+            request.state.app_id = app.id
             return None
         token = check_token(self.state, authorization)  # 401 comes first, as on GitHub
         check_headers(request)
@@ -155,6 +157,7 @@ class Gatekeeper:
             )
         request.state.token = token
         request.state.login = token.login
+        request.state.app_id = token.app_id
         return token
 
     def _rate_headers(self, response: Response, token: FakeToken | None) -> None:

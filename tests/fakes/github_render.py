@@ -12,6 +12,7 @@ from typing import Any
 from tests.fakes.github_hunks import count_changes
 from tests.fakes.github_state import (
     CheckRunRec,
+    FakeApp,
     FakePull,
     FakeRepo,
     IssueCommentRec,
@@ -35,6 +36,20 @@ def user(base: str, login: str, user_type: str | None = None) -> dict[str, Any]:
         "url": f"{base}/users/{login}",
         "html_url": f"{base}/html/{login}",
         "avatar_url": f"{base}/avatars/{login}",
+    }
+
+
+def app(base: str, rec: FakeApp) -> dict[str, Any]:
+    """An App as GitHub shows it (GET /app, performed_via_github_app)."""
+    return {
+        "id": rec.id,
+        "slug": rec.slug,
+        "node_id": f"A_{rec.id}",
+        "name": rec.slug,
+        "owner": user(base, "octo-org", "Organization"),
+        "html_url": f"{base}/html/apps/{rec.slug}",
+        "created_at": CREATED,
+        "updated_at": CREATED,
     }
 
 
@@ -204,9 +219,12 @@ def review_comment(
     return data
 
 
-def issue_comment(base: str, rec: IssueCommentRec, reactions: list[ReactionRec]) -> dict[str, Any]:
+def issue_comment(
+    base: str, rec: IssueCommentRec, reactions: list[ReactionRec], via: FakeApp | None = None
+) -> dict[str, Any]:
     url = f"{base}/repos/{rec.repo}/issues/comments/{rec.id}"
     return {
+        "performed_via_github_app": app(base, via) if via is not None else None,
         "url": url,
         "id": rec.id,
         "node_id": f"IC_{rec.id}",

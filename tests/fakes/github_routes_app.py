@@ -21,22 +21,24 @@ from fastapi.responses import JSONResponse
 from tests.fakes import github_permissions as permissions
 from tests.fakes import github_render as render
 from tests.fakes.github_auth import iso, issue_installation_token
+from tests.fakes.github_permissions import manifest_permissions
 from tests.fakes.github_routes_read import base_url
 from tests.fakes.github_routes_review import json_body, visible_comments
-from tests.fakes.github_state import ApiError, FakeToken, GitHubState, ReviewCommentRec
+from tests.fakes.github_state import ApiError, FakeApp, FakeToken, GitHubState, ReviewCommentRec
 
 THREAD_PREFIX = "PRRT_fake"
 
 
 def installation_json(base: str, state: GitHubState, installation_id: int) -> dict[str, Any]:
     inst = state.installations.get(installation_id)
-    if inst is None:
+    app = state.app(inst.app_id) if inst else None
+    if inst is None or app is None:
         raise ApiError(404, "Not Found")
     return {
         "id": inst.id,
         "account": render.user(base, inst.account, "Organization"),
-        "app_id": state.app_id,
-        "app_slug": state.app_slug,
+        "app_id": app.id,
+        "app_slug": app.slug,
         "target_type": "Organization",
         "permissions": inst.permissions,
         "repository_selection": inst.repository_selection,
@@ -112,27 +114,20 @@ def router(state: GitHubState) -> APIRouter:
 
     @api.get("/app")
     async def get_app(request: Request) -> JSONResponse:
-        base = base_url(request, state)
-        return JSONResponse(
-            {
-                "id": state.app_id,
-                "slug": state.app_slug,
-                "client_id": state.client_id,
-                "name": state.app_slug,
-                "owner": render.user(base, "octo-org", "Organization"),
-                "html_url": f"{base}/html/apps/{state.app_slug}",
-                "permissions": {"pull_requests": "write", "contents": "read"},
-                "events": ["pull_request", "issue_comment"],
-                "created_at": render.CREATED,
-                "updated_at": render.CREATED,
-            }
-        )
+        app: FakeApp = request.state.app  # the App whose JWT signed the request
+        body = {
+            **render.app(base_url(request, state), app),
+            "client_id": app.client_id,
+            "permissions": manifest_permissions(),
+            "events": ["pull_request", "issue_comment", "pull_request_review_comment"],
+        }
+        return JSONResponse(body)
 
     @api.post("/app/installations/{installation_id}/access_tokens", status_code=201)
     async def create_token(request: Request, installation_id: int) -> JSONResponse:
         # The Gatekeeper middleware has verified the App JWT already.
         with state.lock:
-            token = issue_installation_token(state, installation_id)
+            token = issue_installation_token(state, installation_id, request.state.app)
         inst = state.installations[installation_id]
         body = {
             "token": token.token,
@@ -148,12 +143,16 @@ def router(state: GitHubState) -> APIRouter:
 
     @api.get("/repos/{owner}/{name}/installation")
     async def repo_installation(request: Request, owner: str, name: str) -> JSONResponse:
-        repo = state.repo(owner, name)
-        if repo.installation_id is None:
+        repo, app = state.repo(owner, name), request.state.app
+        found = [
+            i
+            for i in repo.installations()
+            if i in state.installations
+            and (state.installations[i].app_id or state.app_id) == app.id
+        ]
+        if not found:
             raise ApiError(404, "Not Found")
-        return JSONResponse(
-            installation_json(base_url(request, state), state, repo.installation_id)
-        )
+        return JSONResponse(installation_json(base_url(request, state), state, found[0]))
 
     return api
 

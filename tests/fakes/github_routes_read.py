@@ -43,13 +43,16 @@ def paginate(request: Request, items: list[Any], state: GitHubState) -> JSONResp
     last = max((len(items) + per_page - 1) // per_page, 1)
     chunk = items[(page - 1) * per_page : page * per_page]
     url = base_url(request, state) + request.url.path.removeprefix(state.prefix)
+    kept = "".join(
+        f"&{k}={v}" for k, v in request.query_params.items() if k not in ("page", "per_page")
+    )
     links = []
     if page < last:
-        links.append(f'<{url}?page={page + 1}&per_page={per_page}>; rel="next"')
-        links.append(f'<{url}?page={last}&per_page={per_page}>; rel="last"')
+        links.append(f'<{url}?page={page + 1}&per_page={per_page}{kept}>; rel="next"')
+        links.append(f'<{url}?page={last}&per_page={per_page}{kept}>; rel="last"')
     if page > 1:
-        links.append(f'<{url}?page=1&per_page={per_page}>; rel="first"')
-        links.append(f'<{url}?page={page - 1}&per_page={per_page}>; rel="prev"')
+        links.append(f'<{url}?page=1&per_page={per_page}{kept}>; rel="first"')
+        links.append(f'<{url}?page={page - 1}&per_page={per_page}{kept}>; rel="prev"')
     headers = {"link": ", ".join(links)} if links else {}
     return JSONResponse(chunk, headers=headers)
 

@@ -30,6 +30,7 @@ from tests.fakes.github_state import (
 MAX_BODY = 65536
 MSG_BODY_TOO_LONG = "Body is too long (maximum is 65536 characters)"
 REVIEW_DOCS = "https://docs.github.com/rest/pulls/reviews#create-a-review-for-a-pull-request"
+REPLY_DOCS = "https://docs.github.com/rest/pulls/comments#create-a-reply-for-a-review-comment"
 COMMENT_KEYS = {"path", "body", "line", "side", "start_line", "start_side", "position"}
 EVENT_STATES = {
     "COMMENT": "COMMENTED",
@@ -44,6 +45,11 @@ def unprocessable(errors: list[Any], docs: str = REVIEW_DOCS) -> ApiError:
 
 def acting_login(request: Request) -> str:
     return str(request.state.login)
+
+
+def acting_app(request: Request) -> int | None:
+    """The App behind the caller's token (None: a plain token)."""
+    return getattr(request.state, "app_id", None)
 
 
 async def json_body(request: Request) -> dict[str, Any]:
@@ -108,6 +114,7 @@ def store_comment(
         body=data.get("body") or "",
         diff_hunk=hunk_text_for(patch, data.get("line"), side or ""),
         created_at=now(),
+        via_app=fields.pop("via_app", None),
         **fields,
     )
     state.review_comments[rec.id] = rec
@@ -176,6 +183,7 @@ def router(state: GitHubState) -> APIRouter:
                     user=user,
                     commit_id=review.commit_id,
                     in_reply_to_id=None,
+                    via_app=acting_app(request),
                 )
                 review.comment_ids.append(rec.id)
         return JSONResponse(render.review(base_url(request, state), review))
@@ -250,6 +258,7 @@ def router(state: GitHubState) -> APIRouter:
             anchor,
             review_id=None,
             user=acting_login(request),
+            via_app=acting_app(request),
             commit_id=payload["commit_id"],
             in_reply_to_id=None,
             subject_type="file" if file_level else "line",
@@ -272,7 +281,23 @@ def router(state: GitHubState) -> APIRouter:
         body = data.get("body") or ""
         if len(body) > MAX_BODY:
             raise unprocessable([MSG_BODY_TOO_LONG])
-        root = parent.in_reply_to_id or parent.id  # replies to a reply join the thread root
+        if parent.in_reply_to_id is not None:
+            # GitHub's docs: "Replies to replies are not supported." Reply to the thread's
+            # top-level comment instead.
+            raise ApiError(
+                422,
+                "Validation Failed",
+                errors=[
+                    {
+                        "resource": "PullRequestReviewComment",
+                        "code": "custom",
+                        "field": "in_reply_to_id",
+                        "message": "in_reply_to_id must be a top-level review comment: "
+                        "replies to replies are not supported",
+                    }
+                ],
+                documentation_url=REPLY_DOCS,
+            )
         anchor = {"path": parent.path, "line": parent.line, "side": parent.side, "body": body}
         rec = store_comment(
             state,
@@ -281,8 +306,9 @@ def router(state: GitHubState) -> APIRouter:
             anchor,
             review_id=None,
             user=acting_login(request),
+            via_app=acting_app(request),
             commit_id=parent.commit_id,
-            in_reply_to_id=root,
+            in_reply_to_id=parent.id,
         )
         return JSONResponse(comment_json(request, rec), status_code=201)
 
@@ -333,8 +359,16 @@ def router(state: GitHubState) -> APIRouter:
 
 
 def list_reactions_of(request: Request, state: GitHubState, kind: str, cid: int) -> JSONResponse:
+    """Every reaction with the user who gave it; `?content=-1` keeps one kind only."""
     base = base_url(request, state)
-    found = [render.reaction(base, r) for r in state.reactions.get((kind, cid), [])]
+    content = request.query_params.get("content")
+    if content is not None and content not in render.REACTIONS:
+        raise ApiError(422, "Validation Failed", errors=[f"content {content} is not valid"])
+    found = [
+        render.reaction(base, r)
+        for r in state.reactions.get((kind, cid), [])
+        if content is None or r.content == content
+    ]
     return paginate(request, found, state)
 
 

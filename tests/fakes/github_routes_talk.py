@@ -87,7 +87,8 @@ def router(state: GitHubState) -> APIRouter:
 
     def comment_json(request: Request, rec: IssueCommentRec) -> dict[str, Any]:
         reactions = state.reactions.get(("issues", rec.id), [])
-        return render.issue_comment(base_url(request, state), rec, reactions)
+        via = state.app(rec.via_app) if rec.via_app is not None else None
+        return render.issue_comment(base_url(request, state), rec, reactions, via)
 
     def find_comment(owner: str, name: str, comment_id: int) -> IssueCommentRec:
         repo = state.repo(owner, name)
@@ -121,6 +122,7 @@ def router(state: GitHubState) -> APIRouter:
             user=acting_login(request),
             created_at=stamp,
             updated_at=stamp,
+            via_app=getattr(request.state, "app_id", None),
         )
         state.issue_comments[rec.id] = rec
         return JSONResponse(comment_json(request, rec), status_code=201)

@@ -46,6 +46,7 @@ from tests.fakes.github_state import (
     DOCS,
     ApiError,
     CheckRunRec,
+    FakeApp,
     FakeFile,
     FakeInstallation,
     FakePull,
@@ -132,6 +133,27 @@ class FakeGitHub:
     ) -> None:
         repo = FakeRepo(owner, name, self.state.next_id(), installation_id, default_branch, private)
         self.state.repos[repo.full_name.lower()] = repo
+
+    def install_other_app(
+        self,
+        app_id: int,
+        slug: str,
+        public_key_pem: str,
+        installation_id: int,
+        repo: str,
+        permissions: dict[str, str] | None = None,
+    ) -> None:
+        """A second, different App (another review bot) installed on `repo` as well."""
+        app = FakeApp(app_id, slug, f"Iv1.{slug}", public_key_pem)
+        with self.state.lock:
+            self.state.other_apps[app_id] = app
+            self.state.installations[installation_id] = FakeInstallation(
+                installation_id,
+                self._repo(repo).owner,
+                dict(permissions or manifest_permissions()),
+                app_id=app_id,
+            )
+            self._repo(repo).more_installations.add(installation_id)
 
     def set_permissions(self, installation_id: int, **changes: str) -> None:
         """Change what an installation granted (tokens already issued hold it at once)."""
@@ -281,6 +303,13 @@ class FakeGitHub:
         )
         self.state.issue_comments[rec.id] = rec
         return rec.id
+
+    def react(self, kind: str, comment_id: int, content: str, user: str) -> None:
+        """`user` reacts to a comment (kind "issues" or "pulls"), as GitHub records it."""
+        with self.state.lock:
+            self.state.reactions.setdefault((kind, comment_id), []).append(
+                ReactionRec(self.state.next_id(), content, user, "2026-01-01T00:00:00Z")
+            )
 
     # -- faults -----------------------------------------------------------------------
 

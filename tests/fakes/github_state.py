@@ -94,10 +94,29 @@ class FakeRepo:
     pulls: dict[int, FakePull] = field(default_factory=dict)
     contents: dict[tuple[str, str], str] = field(default_factory=dict)  # (ref, path) -> text
     permissions: dict[str, tuple[str, str]] = field(default_factory=dict)  # user -> (perm, role)
+    more_installations: set[int] = field(default_factory=set)  # other Apps installed here
 
     @property
     def full_name(self) -> str:
         return f"{self.owner}/{self.name}"
+
+    def installations(self) -> list[int]:
+        first = [] if self.installation_id is None else [self.installation_id]
+        return first + sorted(self.more_installations)
+
+
+@dataclass
+class FakeApp:
+    """A GitHub App; its installations' tokens act as `<slug>[bot]`."""
+
+    id: int
+    slug: str
+    client_id: str
+    public_key_pem: str
+
+    @property
+    def login(self) -> str:
+        return f"{self.slug}[bot]"
 
 
 @dataclass
@@ -106,6 +125,7 @@ class FakeInstallation:
     account: str
     permissions: dict[str, str]
     repository_selection: str = "all"
+    app_id: int | None = None  # None: the fake's own App (prbot)
 
 
 @dataclass
@@ -117,6 +137,7 @@ class FakeToken:
     revoked: bool = False
     remaining: int = 5000
     permissions: dict[str, str] | None = None  # a plain token's grant; None: not checked
+    app_id: int | None = None  # the App an installation token belongs to
 
 
 @dataclass
@@ -138,6 +159,7 @@ class ReviewCommentRec:
     diff_hunk: str
     created_at: str
     subject_type: str = "line"
+    via_app: int | None = None  # the App whose token wrote it
 
 
 @dataclass
@@ -149,6 +171,7 @@ class IssueCommentRec:
     user: str
     created_at: str
     updated_at: str
+    via_app: int | None = None  # performed_via_github_app
 
 
 @dataclass
@@ -245,6 +268,7 @@ class GitHubState:
     public_key_pem: str
     prefix: str
     token_ttl: float
+    other_apps: dict[int, FakeApp] = field(default_factory=dict)  # more bots installed
     repos: dict[str, FakeRepo] = field(default_factory=dict)
     installations: dict[int, FakeInstallation] = field(default_factory=dict)
     tokens: dict[str, FakeToken] = field(default_factory=dict)
@@ -268,6 +292,7 @@ class GitHubState:
         """Forget every repo, token, comment, fault and logged request (the app stays)."""
         with self.lock:
             for store in (
+                self.other_apps,
                 self.repos,
                 self.installations,
                 self.tokens,
@@ -286,8 +311,18 @@ class GitHubState:
             self.token_ttl = token_ttl
 
     @property
+    def main_app(self) -> FakeApp:
+        return FakeApp(self.app_id, self.app_slug, self.client_id, self.public_key_pem)
+
+    def apps(self) -> list[FakeApp]:
+        return [self.main_app, *self.other_apps.values()]
+
+    def app(self, app_id: int | None) -> FakeApp | None:
+        return next((a for a in self.apps() if a.id == (app_id or self.app_id)), None)
+
+    @property
     def bot_login(self) -> str:
-        return f"{self.app_slug}[bot]"
+        return self.main_app.login
 
     def permissions_of(self, token: FakeToken) -> dict[str, str] | None:
         """An installation token holds its installation's current permissions."""

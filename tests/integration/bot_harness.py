@@ -12,7 +12,9 @@ from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.backends import open_job_admin
 from bot.github import ClientOptions
+from bot.jobs import JobRecord, JobStatus
 from bot.jobs_sqlite import SqliteJobQueue
 from bot.server import Server, build_server, job_handler
 from bot.settings import Settings
@@ -120,6 +122,26 @@ def fast_options(github_url: str) -> ClientOptions:
 class RunningBot:
     server: Server
     sender: WebhookSender
+
+    def record(self, delivery_id: str) -> JobRecord | None:
+        """The job of one delivery, as `prbot jobs` shows it (either backend)."""
+        admin = open_job_admin(self.server.context.settings)
+        try:
+            return next((r for r in admin.list() if r.delivery_id == delivery_id), None)
+        finally:
+            admin.close()
+
+    def finished(self, delivery_id: str) -> JobRecord:
+        """Wait until the delivery's job completed or failed for good; its record."""
+
+        def done() -> bool:
+            record = self.record(delivery_id)
+            return record is not None and record.status in (JobStatus.COMPLETED, JobStatus.FAILED)
+
+        wait_for(done, what=f"delivery {delivery_id} to finish")
+        record = self.record(delivery_id)
+        assert record is not None
+        return record
 
     def idle(self) -> bool:
         """No job queued (retries included) or running, on either backend."""

@@ -129,15 +129,28 @@ def test_a_thumbs_down_stops_the_finding_failing_the_job(
     assert run(env, settings)[0] == 0
 
 
-def add_reaction(fake: FakeGitHub, url: str, comment_id: int) -> None:
-    """A maintainer's 👎, through the API as GitHub would record it."""
+def test_a_thumbs_down_without_write_access_does_not_lift_the_gate(
+    tmp_path: Path, scene: tuple[Settings, str], fake_github: FakeGitHub
+) -> None:
+    """Issue 10 item 3: the PR's author (or anyone) could lift --fail-on with a 👎."""
+    settings, url = scene
+    env = action_env(tmp_path, url)
+    assert run(env, settings)[0] == 1
+    [root] = [c for c in fake_github.review_comments(REPO, NUMBER) if SQL.title in c.body]
+    fake_github.set_permission(REPO, "contributor", "read")  # the pull request's author
+    add_reaction(fake_github, url, root.id, user="contributor")
+    assert run(env, settings)[0] == 1
+
+
+def add_reaction(fake: FakeGitHub, url: str, comment_id: int, user: str = "maintainer") -> None:
+    """A user's 👎, through the API as GitHub would record it."""
     import httpx
 
-    fake.add_plain_token("ghp_maintainer", login="maintainer")
+    fake.add_plain_token(f"ghp_{user}", login=user)
     reply = httpx.post(
         f"{url}/repos/{REPO}/pulls/comments/{comment_id}/reactions",
         json={"content": "-1"},
-        headers={"Authorization": "token ghp_maintainer", **API_HEADERS},
+        headers={"Authorization": f"token ghp_{user}", **API_HEADERS},
     )
     assert reply.status_code in (200, 201), reply.text
 

@@ -11,11 +11,16 @@ from pathlib import Path
 import pytest
 
 from bot import markers
+from bot.jobs import JobStatus
 from tests.fakes.app_keys import AppKey
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.llm_reviewer import Rule, pattern_reviewer
 from tests.fakes.llm_server import FakeLLM
-from tests.fakes.webhook_sender import issue_comment_payload, pull_request_payload
+from tests.fakes.webhook_sender import (
+    issue_comment_payload,
+    pull_request_payload,
+    review_comment_payload,
+)
 from tests.integration.bot_harness import (
     INSTALLATION,
     NUMBER,
@@ -217,7 +222,7 @@ def test_cost_and_help_commands_reply(bot: RunningBot, fake_github: FakeGitHub) 
     bot.sender.send("pull_request", pull_request_payload("opened", NUMBER))
     wait_for(lambda: summaries(fake_github), what="first review")
     bot.sender.send("issue_comment", command(fake_github, "/cost"))
-    bot.sender.send("issue_comment", command(fake_github, "/frobnicate"))
+    bot.sender.send("issue_comment", command(fake_github, "@prbot frobnicate"))
     wait_for(lambda: len(bot_comments(fake_github)) >= 3, what="replies")
     bodies = bot_comments(fake_github)
     assert any(b.startswith("prbot spent **$") and "over 1 review(s)" in b for b in bodies)
@@ -232,3 +237,121 @@ def test_pause_stops_automatic_reviews(
     bot.sender.send("pull_request", pull_request_payload("opened", NUMBER))
     wait_for(lambda: _queue_idle(bot), what="queue idle")
     assert fake_github.reviews(REPO, NUMBER) == [] and fake_llm.requests == ()
+
+
+def test_ignore_in_a_thread_is_confirmed_on_the_top_level_comment(
+    bot: RunningBot, fake_github: FakeGitHub
+) -> None:
+    """Item 1: the confirmation went to the user's reply; GitHub refuses replies to
+    replies (422), and the job was retried until it failed."""
+    bot.sender.send("pull_request", pull_request_payload("opened", NUMBER))
+    wait_for(lambda: summaries(fake_github), what="first review")
+    wait_for(bot.idle, what="the review job")
+    root = next(c for c in fake_github.review_comments(REPO, NUMBER) if "SQL" in c.body)
+    said = "Please ignore this one."
+    fake_github.add_review_comment(
+        REPO, NUMBER, root.path, root.line or 0, said, "x", "RIGHT", root.id
+    )
+    reply_id = fake_github.add_review_comment(
+        REPO, NUMBER, root.path, root.line or 0, "/ignore", "maintainer", "RIGHT", root.id
+    )
+    payload = review_comment_payload("/ignore", NUMBER, in_reply_to_id=root.id)
+    payload["comment"]["id"] = reply_id
+
+    sent = bot.sender.send("pull_request_review_comment", payload)
+
+    record = bot.finished(sent.delivery.delivery_id)
+    assert (record.status, record.attempts) == (JobStatus.COMPLETED, 1)
+    confirmations = [c for c in fake_github.review_comments(REPO, NUMBER) if c.user == "prbot[bot]"]
+    confirmations = [c for c in confirmations if c.in_reply_to_id is not None]
+    assert [(c.in_reply_to_id, c.body) for c in confirmations] == [
+        (root.id, "This finding will no longer be posted in this repository.")
+    ]
+    assert [r.content for r in fake_github.reactions("pulls", reply_id)] == ["eyes"]
+
+
+VALIDATION_FAILED = {
+    "message": "Validation Failed",
+    "errors": [{"resource": "IssueComment", "code": "custom", "field": "body", "message": "no"}],
+    "documentation_url": "https://docs.github.com/rest",
+    "status": "422",
+}
+
+
+def test_a_permanent_refusal_fails_the_job_at_once_with_the_reason(
+    bot: RunningBot, fake_github: FakeGitHub
+) -> None:
+    """Item 9: a 422 was retried like a transient error, five attempts over minutes."""
+    fake_github.inject("POST", r"/issues/12/comments$", 422, times=10, body=VALIDATION_FAILED)
+
+    sent = bot.sender.send("issue_comment", command(fake_github, "/cost"))
+
+    record = bot.finished(sent.delivery.delivery_id)
+    assert (record.status, record.attempts) == (JobStatus.FAILED, 1)
+    assert record.reason is not None
+    assert record.reason.startswith("GitHubUnprocessable: GitHub 422 failed: Validation Failed")
+    assert len(fake_github.requests("POST", r"/issues/12/comments$")) == 1
+
+
+def test_a_server_error_is_still_retried(bot: RunningBot, fake_github: FakeGitHub) -> None:
+    """Item 9's other half: a 5xx on a write is not resent by the client (it may have
+    landed), so the job is retried, and its retry posts the answer."""
+    fake_github.inject("POST", r"/issues/12/comments$", 502, times=1)
+
+    sent = bot.sender.send("issue_comment", command(fake_github, "/cost"))
+
+    record = bot.finished(sent.delivery.delivery_id)
+    assert (record.status, record.attempts) == (JobStatus.COMPLETED, 2)
+    assert any(b.startswith("prbot has not reviewed") for b in bot_comments(fake_github))
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "/lgtm",
+        "/retest",
+        "/describe --pr_description.publish_labels=true",
+        "/src/app.py is where the bug is",
+        "/review.py looks odd",
+        "@prbotx review",  # someone else's name, starting with ours
+    ],
+)
+def test_words_that_are_not_prbot_commands_get_no_answer(
+    bot: RunningBot, fake_github: FakeGitHub, fake_llm: FakeLLM, body: str
+) -> None:
+    """Item 10: any "/word" got a 👀 and the help table (or a refusal)."""
+    payload = command(fake_github, body)
+
+    sent = bot.sender.send("issue_comment", payload)
+
+    assert bot.finished(sent.delivery.delivery_id).status is JobStatus.COMPLETED
+    assert fake_github.reactions("issues", payload["comment"]["id"]) == []
+    assert bot_comments(fake_github) == [] and fake_llm.requests == ()
+
+
+def test_another_bots_slash_command_is_ignored(bot: RunningBot, fake_github: FakeGitHub) -> None:
+    body = "/review"
+    comment_id = fake_github.add_issue_comment(REPO, NUMBER, body, user="other-bot[bot]")
+    payload = issue_comment_payload(body, NUMBER, author="other-bot[bot]", kind="Bot")
+    payload["comment"]["id"] = comment_id
+
+    sent = bot.sender.send("issue_comment", payload)
+
+    assert bot.finished(sent.delivery.delivery_id).status is JobStatus.COMPLETED
+    assert fake_github.reactions("issues", comment_id) == []
+    assert fake_github.reviews(REPO, NUMBER) == []
+
+
+def test_the_mention_form_reviews_and_unknown_words_get_the_help(
+    bot: RunningBot, fake_github: FakeGitHub
+) -> None:
+    review = command(fake_github, "@PRBot review")
+    bot.sender.send("issue_comment", review)
+    wait_for(lambda: summaries(fake_github), what="review from the mention")
+    assert [r.content for r in fake_github.reactions("issues", review["comment"]["id"])] == ["eyes"]
+
+    sent = bot.sender.send("issue_comment", command(fake_github, "@prbot please look again"))
+
+    bot.finished(sent.delivery.delivery_id)
+    [help_reply] = [b for b in bot_comments(fake_github) if b.startswith("**prbot commands**")]
+    assert "`@prbot review`" in help_reply

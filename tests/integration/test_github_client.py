@@ -20,6 +20,7 @@ from bot.github import (
     GitHubForbidden,
     GitHubNotFound,
     GitHubRateLimited,
+    GitHubUnavailable,
     GitHubUnprocessable,
     PullFile,
     PullInfo,
@@ -523,3 +524,32 @@ def test_fake_refuses_requests_without_version_or_media_type(
     )
     assert answer.status_code == status
     assert message in answer.json()["message"]
+
+
+@pytest.mark.parametrize(
+    ("status", "body", "kind", "retryable"),
+    [
+        (422, {"message": "Validation Failed"}, GitHubUnprocessable, False),
+        (404, {"message": "Not Found"}, GitHubNotFound, False),
+        (403, {"message": "Resource not accessible by integration"}, GitHubForbidden, False),
+        (410, {"message": "Gone"}, GitHubError, False),
+        (429, {"message": "Too many requests"}, GitHubRateLimited, True),
+        (503, {"message": "Service Unavailable"}, GitHubUnavailable, True),
+    ],
+)
+def test_errors_say_whether_a_retry_can_help(
+    demo: FakeGitHub,
+    client: GitHubClient,
+    status: int,
+    body: dict[str, str],
+    kind: type[GitHubError],
+    retryable: bool,
+) -> None:
+    """Issue 10 item 9: the job runner reads `retryable`; refusals fail the job at once."""
+    demo.inject("POST", r"/issues/1/comments$", status, times=10, body=body)
+
+    with pytest.raises(GitHubError) as caught:
+        client.create_issue_comment(REPO, 1, "hello")
+
+    assert type(caught.value) is kind
+    assert caught.value.retryable is retryable

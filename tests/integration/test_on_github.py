@@ -10,11 +10,24 @@ from pathlib import Path
 
 import pytest
 
-from tests.fakes.app_keys import AppKey
+from bot import markers
+from bot.github import GitHubApp
+from bot.reviewing import Trigger
+from tests.fakes.app_keys import AppKey, generate_app_key
+from tests.fakes.github_hunks import MSG_LINE_NOT_IN_DIFF
 from tests.fakes.github_server import FakeGitHub
 from tests.fakes.llm_reviewer import Rule, pattern_reviewer
 from tests.fakes.llm_server import FakeLLM
-from tests.integration.bot_harness import INSTALLATION, NUMBER, REPO, seed_pull
+from tests.integration.bot_harness import (
+    APP_ID,
+    HEAD,
+    INSTALLATION,
+    NUMBER,
+    REPO,
+    USERS_PATCH,
+    fast_options,
+    seed_pull,
+)
 from tests.integration.review_scene import Scene, scene
 
 SQL = Rule(r"SELECT .*%", "SQL built by string formatting", "security")
@@ -177,3 +190,62 @@ def test_a_deleting_suggestion_removes_exactly_its_lines(keyless: Scene) -> None
     assert (comment.start_line, comment.line) == (None, 2)
 
     assert keyless.fake.apply_suggestion(root) == JSON_ADDED_HEAD.replace("import json\n", "")
+
+
+def test_only_a_thumbs_down_from_write_access_suppresses(world: Scene) -> None:
+    """Item 3: reactions were counted without asking who reacted, so a read-only user (or
+    the PR's author) could silence a finding in every future pull request."""
+    world.review()
+    [root] = sql_threads(world.fake)
+    world.fake.set_permission(REPO, "drive-by", "read")
+    world.fake.react("pulls", root, "-1", "drive-by")
+    world.fake.react("pulls", root, "-1", "other-bot[bot]")
+    world.push("3" * 40, USERS_PATCH)
+
+    world.review()
+
+    assert world.state.suppressions(REPO).fingerprints == frozenset()
+    world.fake.react("pulls", root, "-1", "maintainer")  # seed_pull: maintainer has write
+    world.push("4" * 40, USERS_PATCH)
+
+    assert world.review().suppressed == 1
+    assert len(world.state.suppressions(REPO).fingerprints) == 1
+
+
+def test_another_bots_comment_with_our_marker_is_not_ours(
+    world: Scene, fake_github_url: str
+) -> None:
+    """Item 4: any Bot's comment was taken for prbot's: a second bot quoting prbot's
+    summary marker made prbot skip the review, or overwrite that bot's comment."""
+    other_key = generate_app_key()
+    world.fake.install_other_app(777, "otherbot", other_key.public_pem, 7777, REPO)
+    other = GitHubApp("777", other_key.private_pem, fast_options(fake_github_url))
+    quoted = f"prbot said:\n{markers.summary_marker(HEAD)}\n"
+    other_id = other.client(7777).create_issue_comment(REPO, NUMBER, quoted)
+    other.close()
+
+    outcome = world.review(Trigger(automatic=True))
+
+    assert outcome.skipped is None and outcome.posted == 1
+    by_id = {c.id: c for c in world.fake.issue_comments(REPO, NUMBER)}
+    assert (by_id[other_id].user, by_id[other_id].body) == ("otherbot[bot]", quoted)
+    listed = {c.id: c.via_app_id for c in world.client.list_issue_comments(REPO, NUMBER)}
+    assert listed[other_id] == 777
+    assert sorted(listed.values()) == [777, APP_ID]  # ours: a summary of its own
+
+
+def test_findings_moved_into_the_review_body_are_not_posted_again(world: Scene) -> None:
+    """Item 5: a finding GitHub refused inline went into the review body, and was posted
+    again on every push: body findings lacked the fingerprint dedupe."""
+    refused = {"message": "Unprocessable Entity", "errors": [MSG_LINE_NOT_IN_DIFF]}
+    world.fake.inject("POST", r"/pulls/12/reviews$", 422, times=1, body=refused)
+    world.review()
+    [review] = world.fake.reviews(REPO, NUMBER)
+    assert SQL.title in review.body and sql_threads(world.fake) == []
+
+    for head in ("5" * 40, "6" * 40):
+        world.push(head, USERS_PATCH)
+        world.review()
+
+    assert len(world.fake.reviews(REPO, NUMBER)) == 1
+    assert sql_threads(world.fake) == []

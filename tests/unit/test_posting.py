@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.github import DraftComment, PullFile, ReviewInfo
+from bot.github import DraftComment, Identity, PullFile, ReviewInfo
 from bot.posting import (
     MAX_BODY,
     MOVED_TITLE,
@@ -120,11 +120,27 @@ def test_truncate_drops_a_partial_suggestion() -> None:
     assert truncate_body(body) == "Use this:" + TRUNCATED
 
 
-def test_find_existing_needs_bot_commit_and_body() -> None:
+def test_find_existing_needs_our_identity_commit_and_body() -> None:
+    me = Identity("prbot", 4242)
     ours = ReviewInfo(5, "body", "COMMENTED", "sha", "prbot[bot]", True)
     human = ReviewInfo(6, "body", "COMMENTED", "sha", "alice", False)
     older = ReviewInfo(7, "body", "COMMENTED", "old", "prbot[bot]", True)
+    other_bot = ReviewInfo(8, "body", "COMMENTED", "sha", "reviewbot[bot]", True)
 
-    assert find_existing([human, older, ours], "sha", "body") == ours
-    assert find_existing([human, older], "sha", "body") is None
-    assert find_existing([ours], "sha", "other body") is None
+    assert find_existing([human, older, other_bot, ours], "sha", "body", me) == ours
+    assert find_existing([human, older, other_bot], "sha", "body", me) is None
+    assert find_existing([ours], "sha", "other body", me) is None
+
+
+@pytest.mark.parametrize(
+    ("login", "via", "mine"),
+    [
+        ("prbot[bot]", None, True),
+        ("prbot[bot]", 4242, True),
+        ("other[bot]", None, False),
+        ("prbot[bot]", 99, False),  # GitHub says another App wrote it
+        ("other[bot]", 4242, True),  # GitHub says our App wrote it (a renamed slug)
+    ],
+)
+def test_identity_is_the_app_not_the_bot_type(login: str, via: int | None, mine: bool) -> None:
+    assert Identity("prbot", 4242).wrote(login, via) is mine
