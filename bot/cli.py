@@ -130,9 +130,7 @@ def add_review(sub: Parsers, common: argparse.ArgumentParser) -> None:
     )
     p.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
     p.add_argument("--no-config", action="store_true", help=CONFIG_HELP)
-    p.add_argument(
-        "--sarif", type=Path, action="append", default=[], metavar="FILE", help=SARIF_HELP
-    )
+    add_sarif(p)
     p.add_argument("--title", default="", help="PR title given to the models (untrusted)")
     p.set_defaults(run="bot.cli_review:run_review")
 
@@ -185,9 +183,7 @@ def add_action(sub: Parsers, common: argparse.ArgumentParser) -> None:
     p.add_argument(
         "--state-dir", type=Path, help="cache and state directory (default: PRBOT_DATA_DIR)"
     )
-    p.add_argument(
-        "--sarif", type=Path, action="append", default=[], metavar="FILE", help=SARIF_HELP
-    )
+    add_sarif(p)
     p.set_defaults(run="bot.action:run_action")
 
 

@@ -12,6 +12,7 @@ import os
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from bot.cli import EXIT_FINDINGS, EXIT_OK
 from bot.gitlocal import local_diff, read_sources
@@ -19,12 +20,13 @@ from bot.output import format_review
 from bot.pipeline import Pipeline, build_pipeline, narrowed
 from bot.prfiles import included, repo_rules
 from bot.repoconfig import CONFIG_PATH, LoadedConfig, RepoConfig, parse_repo_config
-from bot.sarif_input import merged_findings, read_sarif_files
 from bot.settings import ConfigError, Settings
-from bot.snapshot import LazyGitSnapshot
 from reviewers.diff import parse_diff
-from reviewers.models import FileDiff, FileStatus, Review, Severity
+from reviewers.models import FileDiff, FileStatus, Finding, Review, Severity
 from reviewers.review import ReviewInput, review_diff
+
+if TYPE_CHECKING:
+    from bot.snapshot import LazyGitSnapshot
 
 
 class UsageError(ConfigError):
@@ -46,8 +48,8 @@ def run_review(args: argparse.Namespace) -> int:
         instructions=instructions,
     )
     pipeline, model_notes = narrowed(pipeline, loaded.config)
-    sarif = merged_findings(read_sarif_files(args.sarif), kept)
-    snapshot = None if args.diff else LazyGitSnapshot(args.repo, args.head)
+    sarif = sarif_findings(args.sarif, kept)
+    snapshot = None if args.diff else git_snapshot(args.repo, args.head)
     inp = ReviewInput(
         files=tuple(kept), sources=sources, title=args.title, snapshot=snapshot, findings=sarif
     )
@@ -68,6 +70,22 @@ def run_review(args: argparse.Namespace) -> int:
         print(f"prbot: {note}", file=sys.stderr)
     print(format_review(review, args.format))
     return exit_code(review, args.fail_on)
+
+
+# SARIF intake and the repository snapshot load only when used: an offline review of a
+# diff is as quick to start as a linter (tests/integration/test_cli_weight.py).
+def sarif_findings(paths: list[Path] | None, kept: list[FileDiff]) -> tuple[Finding, ...]:
+    if not paths:
+        return ()
+    from bot.sarif_input import merged_findings, read_sarif_files
+
+    return merged_findings(read_sarif_files(paths), kept)
+
+
+def git_snapshot(repo: Path, head: str) -> LazyGitSnapshot:
+    from bot.snapshot import LazyGitSnapshot
+
+    return LazyGitSnapshot(repo, head)
 
 
 async def review_once(inp: ReviewInput, pipeline: Pipeline) -> Review:

@@ -83,7 +83,9 @@ class RuleFileError(ValueError):
 
 def parse_rule_file(name: str, text: str) -> list[StaticRule]:
     try:
-        data = yaml.safe_load(text)
+        # libyaml's loader when PyYAML has it: the pure-Python one took ~0.2 s of every
+        # `prbot review` start (safe either way: SafeLoader's rules, C speed).
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as error:
         raise RuleFileError(f"{name}: not valid YAML: {error}") from error
     try:
