@@ -5,16 +5,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from reviewers.models import Finding, Review, Severity
+from bot.cli import installed_version
+from bot.sarif_output import to_sarif
+from reviewers.models import Finding, Review
 from reviewers.render import render_comment, render_summary
 
-SARIF_LEVEL = {
-    Severity.CRITICAL: "error",
-    Severity.HIGH: "error",
-    Severity.MEDIUM: "warning",
-    Severity.LOW: "note",
-    Severity.INFO: "note",
-}
 FORMATS = ("text", "markdown", "json", "sarif")
 
 
@@ -26,7 +21,7 @@ def format_review(review: Review, fmt: str) -> str:
     if fmt == "json":
         return json.dumps(to_json(review), indent=2, sort_keys=True)
     if fmt == "sarif":
-        return json.dumps(to_sarif(review), indent=2)
+        return json.dumps(to_sarif(review, installed_version()), indent=2)
     raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
 
 
@@ -111,37 +106,4 @@ def to_json(review: Review) -> dict[str, Any]:
         "cost_usd": round(review.cost_usd, 6),
         "dropped_outputs": review.dropped_outputs,
         "notes": list(review.notes),
-    }
-
-
-def to_sarif(review: Review) -> dict[str, Any]:
-    results = []
-    rules: dict[str, dict[str, Any]] = {}
-    for f in review.findings:
-        rules.setdefault(f.source, {"id": f.source, "name": f.category.value})
-        results.append(
-            {
-                "ruleId": f.source,
-                "level": SARIF_LEVEL[f.severity],
-                "message": {"text": f"{f.title}\n{f.body}"},
-                "locations": [
-                    {
-                        "physicalLocation": {
-                            "artifactLocation": {"uri": f.path},
-                            "region": {"startLine": f.start_line, "endLine": f.end_line},
-                        }
-                    }
-                ],
-                "properties": {"category": f.category.value, "route": f.route.value},
-            }
-        )
-    return {
-        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
-        "version": "2.1.0",
-        "runs": [
-            {
-                "tool": {"driver": {"name": "prbot", "rules": list(rules.values())}},
-                "results": results,
-            }
-        ],
     }

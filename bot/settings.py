@@ -34,7 +34,13 @@ class Settings(ReviewSettings, BaseSettings):
     budget, cache: reviewers/settings.py) and the server's own below."""
 
     # extra="forbid": a misspelt key in the settings file is an error, not silently ignored.
-    model_config = SettingsConfigDict(env_prefix="PRBOT_", extra="forbid")
+    # protected_namespaces: `settings_file` is ours; older pydantic-settings reserve the
+    # whole `settings_` prefix and warn on every start.
+    model_config = SettingsConfigDict(
+        env_prefix="PRBOT_",
+        extra="forbid",
+        protected_namespaces=("model_validate", "model_dump", "settings_customise_sources"),
+    )
 
     settings_file: Path | None = None
 

@@ -7,6 +7,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from jsonschema import Draft4Validator
 
 from bot.cli import main
 
@@ -70,6 +71,9 @@ def test_sarif_output(repo: Path, capsys: pytest.CaptureFixture[str]) -> None:
     main(["review", "--repo", str(repo), "--base", "HEAD~1", "--format", "sarif"])
     sarif = json.loads(capsys.readouterr().out)
     assert sarif["version"] == "2.1.0"
+    schema_path = Path(__file__).resolve().parents[1] / "schemas/sarif-schema-2.1.0.json"
+    schema = json.loads(schema_path.read_text(encoding="utf-8"))
+    assert not list(Draft4Validator(schema).iter_errors(sarif))
     result = sarif["runs"][0]["results"][0]
     assert result["ruleId"] == "static:py-sql-built"
     assert result["locations"][0]["physicalLocation"]["region"]["startLine"] == 5

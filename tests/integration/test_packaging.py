@@ -72,8 +72,8 @@ def healthcheck_command() -> list[str]:
 def test_runtime_stage_is_slim_unprivileged_and_serves_on_8000() -> None:
     runtime = stage("runtime")
     got = {word: args for word, args in runtime if word != "ENV" and word != "RUN"}
-    assert got["FROM"] == "python:3.11-slim AS runtime"
-    assert stage("builder")[0] == ("FROM", "python:3.11-slim AS builder")
+    assert got["FROM"].startswith("python:3.11-slim@sha256:")
+    assert got["FROM"].endswith(" AS runtime")
     assert re.fullmatch(r"[1-9]\d*:[1-9]\d*", got["USER"]), "numeric, non-root user"
     assert exec_form(got["VOLUME"]) == ["/data"]
     assert got["EXPOSE"] == "8000"
@@ -84,14 +84,24 @@ def test_runtime_stage_is_slim_unprivileged_and_serves_on_8000() -> None:
     assert healthcheck_command()[:2] == ["python", "-c"]
 
 
-def test_image_installs_the_redis_extra_that_compose_workers_need() -> None:
+def test_both_stages_start_from_one_base_image_pinned_by_digest() -> None:
+    images = {stage(name)[0][1].rsplit(" AS ", 1)[0] for name in ("builder", "runtime")}
+    assert len(images) == 1
+    assert re.fullmatch(r"python:3\.11-slim@sha256:[0-9a-f]{64}", images.pop())
+
+
+def test_image_installs_exactly_the_lock_with_the_redis_extra() -> None:
+    """The lock holds the redis extra (compose's workers) and both SDKs; both stages
+    install from it with hashes checked, and prbot itself without resolving anything."""
     assert "redis" in PYPROJECT["project"]["optional-dependencies"]
-    [build] = [args for word, args in stage("builder") if word == "RUN"]
-    assert build == 'pip wheel --wheel-dir /wheels ".[redis]"'
-    installs = [args for word, args in stage("runtime") if word == "RUN" and "pip install" in args]
-    assert installs and installs[0].endswith(
-        'pip install --no-index --find-links /wheels "prbot[redis]"'
-    )
+    lock = read_lock(ROOT / "requirements.lock")
+    assert {"celery", "redis", "anthropic", "openai", "setuptools"} <= set(lock)
+    runs = " ".join(args for word, args in stage("builder") if word == "RUN")
+    assert "pip wheel --require-hashes --no-deps --wheel-dir /wheels -r requirements.lock" in runs
+    assert "--no-build-isolation" in runs
+    [install] = [a for w, a in stage("runtime") if w == "RUN" and "pip install" in a]
+    assert "--require-hashes --no-deps -r /tmp/requirements.lock" in install
+    assert install.endswith("pip install --no-index --no-deps /wheels/prbot-*.whl")
 
 
 def builder_sources() -> list[tuple[str, str]]:
@@ -109,7 +119,11 @@ def test_builder_copies_what_the_wheel_is_made_of() -> None:
         p.rstrip("*") for p in PYPROJECT["tool"]["setuptools"]["packages"]["find"]["include"]
     }
     copied = {src for src, _ in builder_sources()}
-    assert copied == included | {"pyproject.toml", PYPROJECT["project"]["readme"]}
+    assert copied == included | {
+        "pyproject.toml",
+        "requirements.lock",
+        PYPROJECT["project"]["readme"],
+    }
     allowed = {
         line[1:].rstrip("/")
         for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
@@ -449,3 +463,86 @@ def test_image_healthcheck_passes_only_against_a_running_server(
 ) -> None:
     assert probe(installed, free_port()) != 0  # nothing listens there
     assert probe(installed, dev_server) == 0  # the server is listening (dev_server waited)
+
+
+# -- the lock files (`make lock`): what make, the image and the Action install ------------
+
+
+def canonical(name: str) -> str:
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def read_lock(path: Path) -> dict[str, list[str]]:
+    """name -> pinned versions (one per marker) of a `uv pip compile --generate-hashes`
+    lock; every pin must carry a hash, or pip's --require-hashes would refuse it."""
+    pins: dict[str, list[str]] = {}
+    blocks = re.split(r"\n(?=[A-Za-z0-9])", path.read_text(encoding="utf-8"))
+    for block in blocks:
+        match = re.match(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([^\s;\\]+)", block)
+        if match is None:
+            continue
+        assert "--hash=sha256:" in block, f"{path.name}: {match.group(0)} has no hash"
+        pins.setdefault(canonical(match.group(1)), []).append(match.group(2))
+    return pins
+
+
+def wanted(extras: list[str]) -> list[str]:
+    """The requirements of prbot with these extras, its self-references expanded."""
+    optional = PYPROJECT["project"]["optional-dependencies"]
+    todo, found, seen = list(extras), list(PYPROJECT["project"]["dependencies"]), set()
+    while todo:
+        extra = todo.pop()
+        if extra in seen:
+            continue
+        seen.add(extra)
+        for req in optional[extra]:
+            if req.startswith("prbot["):
+                todo += req[len("prbot[") : -1].split(",")
+            else:
+                found.append(req)
+    return found
+
+
+@pytest.mark.parametrize(
+    ("lock", "extras"),
+    [
+        ("requirements.lock", ["anthropic", "openai", "redis", "build"]),
+        ("requirements-dev.lock", ["dev", "redis", "build"]),
+    ],
+)
+def test_each_lock_pins_every_requirement_within_its_bounds(lock: str, extras: list[str]) -> None:
+    from packaging.requirements import Requirement
+
+    pins = read_lock(ROOT / lock)
+    for line in wanted(extras):
+        req = Requirement(line)
+        versions = pins.get(canonical(req.name))
+        assert versions, f"{lock} does not pin {req.name}: run `make lock`"
+        for version in versions:
+            assert req.specifier.contains(version, prereleases=True), (
+                f"{lock} pins {req.name}=={version}, outside {req.specifier}: run `make lock`"
+            )
+
+
+def test_make_the_image_and_the_action_install_from_the_locks() -> None:
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    assert "--require-hashes --no-deps -r requirements-dev.lock" in makefile
+    install = next(
+        s["run"]
+        for s in load_yaml("action.yml")["runs"]["steps"]
+        if s.get("name") == "Install prbot"
+    )
+    assert '--require-hashes --no-deps -r "$PRBOT_SOURCE/requirements.lock"' in install
+    assert "--no-deps --no-build-isolation" in install
+
+
+def test_actionlint_finds_nothing_in_the_workflows() -> None:
+    """Syntax, expressions, inputs of every action used, and actions whose runtime GitHub has
+    deprecated (actions/checkout@v4 and the other Node 20 majors)."""
+    actionlint = shutil.which("actionlint", path=str(Path(sys.executable).parent))
+    assert actionlint, "actionlint is missing: `make setup` installs it (the dev extra)"
+    workflows = sorted(str(p) for p in (ROOT / ".github/workflows").glob("*.yml"))
+    done = subprocess.run(
+        [actionlint, "-no-color", *workflows], capture_output=True, text=True, cwd=ROOT
+    )
+    assert done.returncode == 0, done.stdout + done.stderr
