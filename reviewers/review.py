@@ -297,6 +297,8 @@ class RouteRun:
         self.ledger.spend(
             self.route, completion.model, completion.tokens, cost, known=price is not None
         )
+        for note in completion.notes:  # e.g. a fallback model answered, and why
+            self.ledger.note(f"{self.route.value} model: {note}")
         parsed = parse_answer(completion.text, self.route, completion.model, batch.paths)
         self.ledger.dropped(parsed.dropped)
         if not completion.text.strip() or (parsed.dropped and not parsed.findings):
@@ -348,7 +350,10 @@ class RouteRun:
                 model=model,
             )
             self.judged[item.key] = value
-            self.cache.set(item.key, value)
+            # The key names the role's first model; a fallback's answer is not that model's,
+            # so it is not kept to be replayed as if it were.
+            if model == self.llm.model_id:
+                self.cache.set(item.key, value)
 
 
 def owner(batch: Batch, finding: Finding) -> int:

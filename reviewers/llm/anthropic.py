@@ -40,8 +40,8 @@ class SpendLimitGuard(anthropic.Middleware):
         if _error_code(body) == SPEND_LIMIT_CODE:
             model = request.json.get("model") if isinstance(request.json, dict) else None
             raise LLMAccountRejected(
-                f"anthropic model {model}: HTTP 429 {SPEND_LIMIT_CODE} (not retried; "
-                f"request id {response.request_id})"
+                f"anthropic model {model}: HTTP 429 {SPEND_LIMIT_CODE} (not retried)",
+                response.request_id,
             )
         return response
 
@@ -63,18 +63,16 @@ def map_anthropic_error(err: anthropic.APIError, model: str) -> LLMError:
     if not isinstance(err, anthropic.APIStatusError):
         return LLMUnavailable(f"{where}: unexpected response: {err.message}")
     kind = "/".join(part for part in (err.type, err.error_code) if part)
-    detail = (
-        f"{where}: HTTP {err.status_code} {kind}: {err.api_message or err.message} "
-        f"(request id {err.request_id})"
-    )
+    detail = f"{where}: HTTP {err.status_code} {kind}: {err.api_message or err.message}"
+    rid = err.request_id
     if err.status_code == 429 and err.error_code == SPEND_LIMIT_CODE:
-        return LLMAccountRejected(detail)
+        return LLMAccountRejected(detail, rid)
     # 529 overloaded_error is an InternalServerError subclass and lands here with the 5xx.
     if err.status_code in (408, 409, 429) or err.status_code >= 500:
-        return LLMUnavailable(detail)
+        return LLMUnavailable(detail, rid)
     if err.status_code in _ACCOUNT_STATUSES:
-        return LLMAccountRejected(detail)
-    return LLMRejected(detail)
+        return LLMAccountRejected(detail, rid)
+    return LLMRejected(detail, rid)
 
 
 def _tool_input_text(message: Message, tool_name: str) -> str:

@@ -38,7 +38,10 @@ class CompletionRequest:
 class Completion:
     text: str  # the JSON answer as text
     tokens: TokenUsage
-    model: str
+    model: str  # the model that answered (in a fallback chain, maybe not the first)
+    # What the review's summary should say about this answer, e.g. why a fallback model
+    # answered instead of the first one (FallbackLLM).
+    notes: tuple[str, ...] = ()
 
 
 class LLM(Protocol):
@@ -49,7 +52,13 @@ class LLM(Protocol):
 
 
 class LLMError(Exception):
-    """Base of every model-layer error."""
+    """Base of every model-layer error. `reason` is the message without the provider's
+    request id (stable across calls, for the review summary); str() carries both."""
+
+    def __init__(self, reason: str, request_id: str | None = None) -> None:
+        self.reason = reason
+        self.request_id = request_id
+        super().__init__(f"{reason} (request id {request_id})" if request_id else reason)
 
 
 class LLMUnavailable(LLMError):

@@ -1,20 +1,22 @@
 """A fallback chain: the first model that answers serves the role.
 
-When the chain moves on:
+Any model error moves on to the next entry:
 - LLMUnavailable (network, timeout, 429/5xx/529 after the SDK's own retries): the next
-  provider is likely up, so try it.
+  provider is likely up.
 - LLMAccountRejected (bad or missing key, no permission, unknown model for this account,
-  spend limit): the refusal is about this account, and the next entry is usually another
-  vendor or key, so try it.
-- Any other LLMRejected (400 invalid request, 413 too large, 422): the request itself is at
-  fault and would fail the same way elsewhere, so it is re-raised at once.
-If every entry fails, the last error is raised; earlier ones are logged.
+  spend limit): the next entry is usually another vendor or key.
+- Any other LLMRejected (400 invalid request, 413, 422): vendors' request rules differ (what
+  one API refuses, another accepts), so the next entry is worth a try too.
+An answer after a failure carries notes saying which model failed, why, and which answered
+(Completion.notes: the review's summary shows them). If every entry fails, an error of the
+last one's kind is raised naming every failure.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Protocol, runtime_checkable
 
 from reviewers.llm.base import (
@@ -24,7 +26,6 @@ from reviewers.llm.base import (
     LLMError,
     LLMNotConfigured,
     LLMRejected,
-    LLMUnavailable,
 )
 
 log = logging.getLogger(__name__)
@@ -68,13 +69,24 @@ class FallbackLLM:
                 await llm.aclose()
 
     async def complete(self, request: CompletionRequest) -> Completion:
-        """The first successful completion; Completion.model names the model that answered."""
-        last: LLMError | None = None
+        """The first successful completion; Completion.model names the model that answered,
+        and its notes say why any model before it did not."""
+        failures: list[tuple[str, LLMError]] = []
         for llm in self._chain:
             try:
-                return await llm.complete(request)
-            except (LLMUnavailable, LLMAccountRejected) as err:
+                completion = await llm.complete(request)
+            except LLMError as err:
                 log.warning("model %s failed, trying the next one: %s", llm.model_id, err)
-                last = err
-        assert last is not None  # the chain is never empty
-        raise last
+                failures.append((llm.model_id, err))
+                continue
+            notes = tuple(
+                f"{model} failed ({type(err).__name__}: {err.reason}); {completion.model} "
+                "answered instead"
+                for model, err in failures
+            )
+            return replace(completion, notes=completion.notes + notes) if notes else completion
+        last = failures[-1][1]  # the chain is never empty
+        if len(failures) == 1:
+            raise last
+        every = "; ".join(f"{model}: {err.reason}" for model, err in failures)
+        raise type(last)(f"every model of the chain failed: {every}", last.request_id) from last

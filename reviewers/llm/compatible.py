@@ -1,9 +1,18 @@
-"""OpenAI-compatible chat completions (vLLM, llama.cpp, Ollama): JSON mode with a schema."""
+"""OpenAI-compatible chat completions (vLLM, llama.cpp, Ollama, Azure/OpenAI): JSON output.
+
+Two forms of JSON output, as ModelSpec.json_mode chooses:
+- json_schema: strict structured output (`response_format.json_schema`), where supported;
+- json_object: JSON mode, which every such server knows. OpenAI and Azure refuse it unless
+  a message contains the word "json", and it carries no schema (OpenAI refuses unknown keys
+  such as llama.cpp's `schema`), so the system message says to answer in JSON and gives
+  the schema itself: every server sees the field names.
+"""
 
 from __future__ import annotations
 
+import json
 import logging
-from typing import Any, Literal, cast
+from typing import Literal
 
 import openai
 from openai.types.chat import ChatCompletion, ChatCompletionMessageParam
@@ -33,11 +42,16 @@ def _schema_format(request: CompletionRequest) -> ResponseFormat:
     }
 
 
-def _object_format(request: CompletionRequest) -> ResponseFormat:
-    # Not in OpenAI's own API: llama.cpp (and llama-cpp-python) constrain json_object output
-    # with a "schema" next to the type; servers that do not know the key ignore it.
-    body: dict[str, Any] = {"type": "json_object", "schema": dict(request.schema)}
-    return cast(ResponseFormat, body)
+_OBJECT_FORMAT: ResponseFormat = {"type": "json_object"}
+
+
+def json_instruction(request: CompletionRequest) -> str:
+    """The system message's last paragraph in JSON mode: the format named, the schema given."""
+    schema = json.dumps(request.schema, sort_keys=True, separators=(",", ":"))
+    return (
+        "Answer with one JSON object and nothing else: no prose, no code fence. The JSON "
+        f"object must match this JSON schema ({request.schema_name}):\n{schema}"
+    )
 
 
 def _usage(response: ChatCompletion) -> TokenUsage:
@@ -94,7 +108,7 @@ class OpenAICompatibleLLM:
             response = await self._try_schema(request)
             if response is not None:
                 return Completion(text=_text(response), tokens=_usage(response), model=self._model)
-        response = await self._create(self._client, request, _object_format(request))
+        response = await self._create(self._client, request, _OBJECT_FORMAT)
         return Completion(text=_text(response), tokens=_usage(response), model=self._model)
 
     async def _try_schema(self, request: CompletionRequest) -> ChatCompletion | None:
@@ -133,8 +147,11 @@ class OpenAICompatibleLLM:
     async def _post(
         self, client: openai.AsyncOpenAI, request: CompletionRequest, fmt: ResponseFormat
     ) -> ChatCompletion:
+        system = request.system
+        if fmt["type"] == "json_object":
+            system = f"{system}\n\n{json_instruction(request)}"
         messages: list[ChatCompletionMessageParam] = [
-            {"role": "system", "content": request.system},
+            {"role": "system", "content": system},
             {"role": "user", "content": request.prompt},
         ]
         return await client.chat.completions.create(

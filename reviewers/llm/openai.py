@@ -43,16 +43,15 @@ def map_openai_error(err: openai.APIError, provider: str, model: str) -> LLMErro
     if not isinstance(err, openai.APIStatusError):
         return LLMUnavailable(f"{where}: unexpected response: {err.message}")
     kind = "/".join(part for part in (err.type, err.code) if part)
-    detail = (
-        f"{where}: HTTP {err.status_code} {kind}: {_api_message(err)} (request id {err.request_id})"
-    )
+    detail = f"{where}: HTTP {err.status_code} {kind}: {_api_message(err)}"
+    rid = err.request_id
     if err.status_code == 429 and (err.code in _QUOTA_CODES or err.type == "insufficient_quota"):
-        return LLMAccountRejected(detail)
+        return LLMAccountRejected(detail, rid)
     if err.status_code in (408, 409, 429) or err.status_code >= 500:
-        return LLMUnavailable(detail)
+        return LLMUnavailable(detail, rid)
     if err.status_code in _ACCOUNT_STATUSES:
-        return LLMAccountRejected(detail)
-    return LLMRejected(detail)
+        return LLMAccountRejected(detail, rid)
+    return LLMRejected(detail, rid)
 
 
 def _api_message(err: openai.APIStatusError) -> str:

@@ -30,6 +30,8 @@ from typing import Any, Literal
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from tests.fakes.llm_rules import Refusal, anthropic_refusal, chat_refusal, responses_refusal
+
 Api = Literal["anthropic", "responses", "chat"]
 EMPTY_ANSWER: Mapping[str, Any] = {"findings": []}
 
@@ -270,6 +272,10 @@ def _anthropic_authorized(fake: FakeLLM, request: Request) -> bool:
     )
 
 
+def _refused(refusal: Refusal) -> ErrorReply:
+    return ErrorReply(refusal.status, "invalid_request_error", refusal.message, code=refusal.code)
+
+
 def _anthropic_error(fake: FakeLLM, reply: ErrorReply) -> JSONResponse:
     request_id = fake.request_id()
     error: dict[str, Any] = {"type": reply.error_type, "message": reply.message}
@@ -296,6 +302,8 @@ async def _anthropic_messages(fake: FakeLLM, request: Request) -> JSONResponse:
     fake.record("anthropic", request.url.path, request.headers, body)
     if not _anthropic_authorized(fake, request):
         return _anthropic_error(fake, ErrorReply(401, "authentication_error", "invalid x-api-key"))
+    if (refusal := anthropic_refusal(request.headers, body)) is not None:
+        return _anthropic_error(fake, _refused(refusal))
     reply = await _resolve(fake, "anthropic", body)
     if isinstance(reply, ErrorReply):
         return _anthropic_error(fake, reply)
@@ -331,9 +339,9 @@ async def _anthropic_count(fake: FakeLLM, request: Request) -> JSONResponse:
 # --- OpenAI ----------------------------------------------------------------------------
 
 
-def _openai_error(fake: FakeLLM, reply: ErrorReply) -> JSONResponse:
+def _openai_error(fake: FakeLLM, reply: ErrorReply, param: str | None = None) -> JSONResponse:
     request_id = fake.request_id()
-    error = {"message": reply.message, "type": reply.error_type, "param": None, "code": reply.code}
+    error = {"message": reply.message, "type": reply.error_type, "param": param, "code": reply.code}
     return JSONResponse(
         {"error": error},
         status_code=reply.status,
@@ -380,6 +388,8 @@ async def _responses_create(fake: FakeLLM, request: Request) -> JSONResponse:
     fake.record("responses", request.url.path, request.headers, body)
     if (denied := _openai_denied(fake, request)) is not None:
         return denied
+    if (refusal := responses_refusal(body)) is not None:
+        return _openai_error(fake, _refused(refusal), refusal.param)
     reply = await _resolve(fake, "responses", body)
     if isinstance(reply, ErrorReply):
         return _openai_error(fake, reply)
@@ -441,6 +451,8 @@ async def _chat_create(fake: FakeLLM, request: Request) -> JSONResponse:
     fake.record("chat", request.url.path, request.headers, body)
     if (denied := _openai_denied(fake, request)) is not None:
         return denied
+    if (refusal := chat_refusal(body)) is not None:
+        return _openai_error(fake, _refused(refusal), refusal.param)
     if fake.reject_json_schema and (body.get("response_format") or {}).get("type") == "json_schema":
         # llama.cpp's server: the json_schema form is a 500, json_object + schema works
         return _openai_error(fake, ErrorReply(500, "server_error", "json_schema not supported"))

@@ -20,7 +20,7 @@ from reviewers.llm.base import (
     LLMUnavailable,
 )
 from reviewers.llm.chain import Closable, FallbackLLM, LLMAccountRejected
-from reviewers.llm.compatible import OpenAICompatibleLLM
+from reviewers.llm.compatible import OpenAICompatibleLLM, json_instruction
 from reviewers.llm.openai import prompt_cache_key
 from reviewers.llm.spec import ModelSpec, Provider, build_llm, build_role
 from reviewers.models import TokenUsage
@@ -213,9 +213,11 @@ async def test_openai_responses_sends_instructions_strict_format_and_cache_key(
     assert second.tokens == TokenUsage(25, ANSWER_TOKENS, prefix, 0)
 
 
-async def test_compatible_defaults_to_json_object_with_schema(
+async def test_compatible_json_mode_names_json_and_carries_the_schema_in_the_prompt(
     fake_llm: FakeLLM, build: Builder
 ) -> None:
+    # OpenAI and Azure refuse json_object unless a message says "json", and refuse unknown
+    # keys such as llama.cpp's `schema`: the fake enforces both (test_llm_request_rules.py).
     fake_llm.enqueue(AnswerReply(ANSWER), AnswerReply(ANSWER))
     llm = build("openai-compatible")
     first = await llm.complete(REQUEST)
@@ -224,13 +226,15 @@ async def test_compatible_defaults_to_json_object_with_schema(
     assert json.loads(first.text) == ANSWER
     sent = fake_llm.requests[0]
     assert sent.path == "/v1/chat/completions"
+    system = f"{SYSTEM}\n\n{json_instruction(REQUEST)}"
     assert sent.body["messages"] == [
-        {"role": "system", "content": SYSTEM},
+        {"role": "system", "content": system},
         {"role": "user", "content": PROMPT},
     ]
-    assert sent.body["response_format"] == {"type": "json_object", "schema": ANSWER_SCHEMA}
+    assert "JSON" in system and all(name in system for name in FINDING)
+    assert sent.body["response_format"] == {"type": "json_object"}
     assert (sent.body["max_tokens"], sent.body["temperature"]) == (2048, 0)
-    prefix = 150 + estimate_tokens(canonical_json(sent.body["response_format"]))
+    prefix = estimate_tokens(system) + estimate_tokens(canonical_json(sent.body["response_format"]))
     assert first.tokens == TokenUsage(25 + prefix, ANSWER_TOKENS, 0, 0)
     assert second.tokens == TokenUsage(25, ANSWER_TOKENS, prefix, 0)
 
@@ -463,14 +467,20 @@ async def test_fallback_moves_on_after_an_account_rejection(
     assert (await chain.complete(REQUEST)).model == "gpt-6-luna"
 
 
-async def test_fallback_reraises_a_bad_request_without_trying_the_rest(
+async def test_fallback_moves_on_after_a_bad_request_and_says_why(
     fake_llm: FakeLLM, build: Builder
 ) -> None:
-    fake_llm.enqueue(ErrorReply(400, "invalid_request_error", "bad schema"))
+    # what one vendor refuses another may accept: a 400 is worth the next model too
+    fake_llm.enqueue(ErrorReply(400, "invalid_request_error", "bad schema"), api="anthropic")
+    fake_llm.enqueue(AnswerReply(ANSWER), api="responses")
     chain = FallbackLLM([build("anthropic"), build("openai")])
-    with pytest.raises(LLMRejected, match="bad schema"):
-        await chain.complete(REQUEST)
-    assert [r.api for r in fake_llm.requests] == ["anthropic"]
+    completion = await chain.complete(REQUEST)
+    assert completion.model == "gpt-6-luna" and json.loads(completion.text) == ANSWER
+    assert [r.api for r in fake_llm.requests] == ["anthropic", "responses"]
+    (note,) = completion.notes
+    assert note.startswith("claude-haiku-5-5 failed (LLMRejected: anthropic model claude-haiku-5-5")
+    assert "HTTP 400 invalid_request_error: bad schema" in note
+    assert note.endswith("gpt-6-luna answered instead") and "request id" not in note
 
 
 async def test_fallback_raises_the_last_error_when_all_fail(
@@ -479,8 +489,10 @@ async def test_fallback_raises_the_last_error_when_all_fail(
     fake_llm.enqueue(ErrorReply(503, "overloaded_error"), api="anthropic")
     fake_llm.enqueue(ErrorReply(502, "server_error", "bad gateway"), api="responses")
     chain = FallbackLLM([build("anthropic", max_retries=0), build("openai", max_retries=0)])
-    with pytest.raises(LLMUnavailable, match="openai model gpt-6-luna: HTTP 502"):
+    with pytest.raises(LLMUnavailable, match="every model of the chain failed") as raised:
         await chain.complete(REQUEST)
+    assert "claude-haiku-5-5: anthropic model claude-haiku-5-5: HTTP 503" in str(raised.value)
+    assert "gpt-6-luna: openai model gpt-6-luna: HTTP 502" in str(raised.value)
 
 
 def test_build_role_skips_models_without_keys_and_says_why() -> None:

@@ -1,0 +1,446 @@
+"""The vendors' documented request rules, enforced by the fake model server.
+
+A request the real API would refuse gets the 400 the real API sends, so a provider change
+that breaks a rule fails a test instead of failing in production. Sources: the Messages API
+reference, extended thinking, prompt caching and structured outputs / strict tool use pages
+(Anthropic); the Responses and Chat Completions references and the structured outputs guide
+(OpenAI); the SDKs' own schema transforms (anthropic.lib._parse._transform). Rules not
+stated there are not enforced.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+ANTHROPIC_VERSION = "2023-06-01"
+NAME = re.compile(r"^[a-zA-Z0-9_-]{1,64}$")  # tool and response-format names, both vendors
+MAX_CACHE_BREAKPOINTS = 4
+MIN_THINKING_BUDGET = 1024
+MIN_OUTPUT_TOKENS = 16  # Responses: max_output_tokens
+OPENAI_MAX_DEPTH = 10
+OPENAI_MAX_PROPERTIES = 5000
+OPENAI_MAX_ENUM_VALUES = 1000
+REASONING_PREFIXES = ("gpt-5", "gpt-6", "o1", "o3", "o4")  # OpenAI reasoning model families
+EFFORTS_OPENAI = frozenset({"none", "minimal", "low", "medium", "high", "xhigh"})
+EFFORTS_ANTHROPIC = frozenset({"low", "medium", "high", "xhigh", "max"})
+
+# Strict schemas: the keywords each vendor's constrained decoding accepts. Anthropic: the
+# SDK's transform_schema keeps exactly these (and minItems 0 or 1 only; the string formats
+# below); OpenAI: the structured outputs guide's supported properties.
+ANTHROPIC_KEYWORDS = frozenset(
+    {
+        "type", "properties", "required", "additionalProperties", "items", "enum", "const",
+        "anyOf", "allOf", "$ref", "$defs", "definitions", "description", "title", "default",
+        "format", "pattern", "minItems",
+    }
+)  # fmt: skip
+ANTHROPIC_FORMATS = frozenset(
+    {"date-time", "time", "date", "duration", "email", "hostname", "uri", "ipv4", "ipv6", "uuid"}
+)
+OPENAI_KEYWORDS = frozenset(
+    {
+        "type", "properties", "required", "additionalProperties", "items", "enum", "const",
+        "anyOf", "$ref", "$defs", "definitions", "description", "title", "pattern", "format",
+        "minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum", "multipleOf",
+        "minItems", "maxItems",
+    }
+)  # fmt: skip
+RESPONSES_FIELDS = frozenset(
+    {
+        "model", "input", "instructions", "text", "max_output_tokens", "prompt_cache_key",
+        "prompt_cache_retention", "store", "reasoning", "temperature", "top_p", "tools",
+        "tool_choice", "parallel_tool_calls", "metadata", "previous_response_id", "include",
+        "truncation", "user", "safety_identifier", "service_tier", "stream", "stream_options",
+        "background", "conversation", "max_tool_calls", "prompt", "top_logprobs",
+    }
+)  # fmt: skip
+CHAT_FIELDS = frozenset(
+    {
+        "model", "messages", "response_format", "max_tokens", "max_completion_tokens",
+        "temperature", "top_p", "n", "stop", "seed", "stream", "stream_options", "tools",
+        "tool_choice", "parallel_tool_calls", "user", "reasoning_effort", "logprobs",
+        "top_logprobs", "presence_penalty", "frequency_penalty", "logit_bias", "metadata",
+        "store", "prompt_cache_key", "prompt_cache_retention", "safety_identifier",
+        "service_tier", "modalities", "audio", "prediction", "verbosity", "web_search_options",
+    }
+)  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Refusal:
+    """What the real API answers: 400 invalid_request_error, `param`/`code` on OpenAI."""
+
+    message: str
+    param: str | None = None
+    code: str | None = None
+    status: int = 400
+
+
+# --- strict schemas -----------------------------------------------------------------------
+
+
+def _walk(schema: Any, where: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    """Every subschema with its path (properties, items, anyOf/allOf members, $defs)."""
+    if not isinstance(schema, Mapping):
+        return
+    yield where, schema
+    for key, sub in (schema.get("properties") or {}).items():
+        yield from _walk(sub, (*where, "properties", key))
+    if isinstance(schema.get("items"), Mapping):
+        yield from _walk(schema["items"], (*where, "items"))
+    for word in ("anyOf", "allOf"):
+        for index, sub in enumerate(schema.get(word) or []):
+            yield from _walk(sub, (*where, word, str(index)))
+    for word in ("$defs", "definitions"):
+        for key, sub in (schema.get(word) or {}).items():
+            yield from _walk(sub, (*where, word, key))
+
+
+def _is_object(schema: Mapping[str, Any]) -> bool:
+    kind = schema.get("type")
+    return kind == "object" or (isinstance(kind, list) and "object" in kind)
+
+
+def anthropic_schema_problems(schema: Any) -> list[str]:
+    """Why Anthropic's strict tools / JSON outputs would refuse `schema` (empty: accepted)."""
+    problems: list[str] = []
+    for where, sub in _walk(schema):
+        at = "/".join(where) or "(root)"
+        for key in sub:
+            if key not in ANTHROPIC_KEYWORDS:
+                problems.append(f"{at}: '{key}' is not supported in strict mode")
+        if _is_object(sub) and sub.get("additionalProperties") is not False:
+            problems.append(f"{at}: objects must set additionalProperties to false")
+        if "minItems" in sub and sub["minItems"] not in (0, 1):
+            problems.append(f"{at}: minItems values other than 0 and 1 are not supported")
+        if "format" in sub and sub["format"] not in ANTHROPIC_FORMATS:
+            problems.append(f"{at}: string format '{sub['format']}' is not supported")
+        if "enum" in sub and any(isinstance(v, Mapping | list) for v in sub["enum"]):
+            problems.append(f"{at}: enum values must be primitives")
+    return problems
+
+
+def openai_schema_problems(schema: Any) -> list[str]:
+    """Why OpenAI's strict json_schema would refuse `schema` (empty: accepted)."""
+    if not isinstance(schema, Mapping) or schema.get("type") != "object":
+        return ["schema must be a JSON Schema of 'type: \"object\"' at the root"]
+    problems: list[str] = []
+    properties = enums = 0
+    for where, sub in _walk(schema):
+        context = f"In context={where!r}"
+        depth = sum(1 for part in where if part in ("properties", "items"))
+        if depth > OPENAI_MAX_DEPTH:
+            problems.append(f"{context}, the schema nests more than {OPENAI_MAX_DEPTH} levels")
+        for key in sub:
+            if key not in OPENAI_KEYWORDS:
+                problems.append(f"{context}, '{key}' is not permitted.")
+        if "anyOf" in sub and not where:
+            problems.append(f"{context}, the root must not be 'anyOf'.")
+        if _is_object(sub):
+            names = list((sub.get("properties") or {}).keys())
+            properties += len(names)
+            missing = [n for n in names if n not in (sub.get("required") or [])]
+            if missing:
+                problems.append(
+                    f"{context}, 'required' is required to be supplied and to be an array "
+                    f"including every key in properties. Missing '{missing[0]}'."
+                )
+            if sub.get("additionalProperties") is not False:
+                problems.append(
+                    f"{context}, 'additionalProperties' is required to be supplied and to be false."
+                )
+        enums += len(sub.get("enum") or [])
+    if properties > OPENAI_MAX_PROPERTIES:
+        problems.append(f"the schema has more than {OPENAI_MAX_PROPERTIES} object properties")
+    if enums > OPENAI_MAX_ENUM_VALUES:
+        problems.append(f"the schema has more than {OPENAI_MAX_ENUM_VALUES} enum values")
+    return problems
+
+
+# --- Anthropic Messages -------------------------------------------------------------------
+
+
+def _cache_breakpoints(body: Mapping[str, Any]) -> int:
+    count = sum(1 for tool in body.get("tools") or [] if tool.get("cache_control"))
+    system = body.get("system")
+    if isinstance(system, list):
+        count += sum(1 for block in system if block.get("cache_control"))
+    for message in body.get("messages") or []:
+        content = message.get("content")
+        if isinstance(content, list):
+            count += sum(1 for block in content if block.get("cache_control"))
+    return count
+
+
+def _thinking_refusal(body: Mapping[str, Any]) -> Refusal | None:
+    thinking = body.get("thinking") or {"type": "disabled"}
+    kind = thinking.get("type")
+    if kind not in ("enabled", "adaptive", "disabled"):
+        return Refusal("thinking.type: Input should be 'enabled', 'adaptive' or 'disabled'")
+    if kind == "disabled":
+        return None
+    if kind == "enabled":
+        budget = thinking.get("budget_tokens")
+        if not isinstance(budget, int) or budget < MIN_THINKING_BUDGET:
+            return Refusal(f"thinking.budget_tokens: must be >= {MIN_THINKING_BUDGET}")
+        if budget >= body.get("max_tokens", 0):
+            return Refusal("max_tokens must be greater than thinking.budget_tokens")
+    choice = (body.get("tool_choice") or {}).get("type")
+    if choice in ("any", "tool"):
+        return Refusal("Thinking may not be enabled when tool_choice forces tool use.")
+    if body.get("temperature") not in (None, 1):
+        return Refusal("temperature may only be set to 1 when thinking is enabled")
+    return None
+
+
+def _tools_refusal(body: Mapping[str, Any]) -> Refusal | None:
+    tools = body.get("tools") or []
+    names = [tool.get("name") for tool in tools]
+    for tool, name in zip(tools, names, strict=True):
+        if not isinstance(name, str) or not NAME.match(name):
+            return Refusal(f"tools: tool name {name!r} must match {NAME.pattern}")
+        schema = tool.get("input_schema")
+        if not isinstance(schema, Mapping) or schema.get("type") != "object":
+            return Refusal(f"tools.{name}.input_schema: type must be 'object'")
+        if tool.get("strict"):
+            problems = anthropic_schema_problems(schema)
+            if problems:
+                return Refusal(f"tools.{name}.input_schema: {problems[0]}")
+    choice = body.get("tool_choice")
+    if choice is None:
+        return None
+    kind = choice.get("type")
+    if kind not in ("auto", "any", "tool", "none"):
+        return Refusal(f"tool_choice.type: unknown type {kind!r}")
+    if kind in ("any", "tool") and not tools:
+        return Refusal("tool_choice forces tool use but no tools are provided")
+    if kind == "tool" and choice.get("name") not in names:
+        return Refusal(f"tool_choice: tool {choice.get('name')!r} is not among the tools")
+    return None
+
+
+def _output_config_refusal(body: Mapping[str, Any]) -> Refusal | None:
+    config = body.get("output_config")
+    if config is None:
+        return None
+    effort = config.get("effort")
+    if effort is not None and effort not in EFFORTS_ANTHROPIC:
+        return Refusal(
+            f"output_config.effort: {effort!r} is not one of {sorted(EFFORTS_ANTHROPIC)}"
+        )
+    fmt = config.get("format")
+    if fmt is None:
+        return None
+    if fmt.get("type") != "json_schema" or not isinstance(fmt.get("schema"), Mapping):
+        return Refusal("output_config.format: expected {type: 'json_schema', schema: {...}}")
+    problems = anthropic_schema_problems(fmt["schema"])
+    return Refusal(f"output_config.format.schema: {problems[0]}") if problems else None
+
+
+def anthropic_refusal(headers: Mapping[str, str], body: Mapping[str, Any]) -> Refusal | None:
+    """The first rule of POST /v1/messages that `body` breaks, or None."""
+    if not headers.get("anthropic-version"):
+        return Refusal("anthropic-version: header is required")
+    if not isinstance(body.get("model"), str) or not body["model"]:
+        return Refusal("model: Field required")
+    max_tokens = body.get("max_tokens")
+    if not isinstance(max_tokens, int) or isinstance(max_tokens, bool) or max_tokens < 1:
+        return Refusal("max_tokens: Field required (an integer >= 1)")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return Refusal("messages: at least one message is required")
+    if any(m.get("role") not in ("user", "assistant") for m in messages):
+        return Refusal("messages: roles must be 'user' or 'assistant' (system goes in `system`)")
+    system = body.get("system")
+    if system is not None and not isinstance(system, str | list):
+        return Refusal("system: must be a string or a list of text blocks")
+    breakpoints = _cache_breakpoints(body)
+    if breakpoints > MAX_CACHE_BREAKPOINTS:
+        return Refusal(
+            f"A maximum of {MAX_CACHE_BREAKPOINTS} blocks with cache_control may be provided. "
+            f"Found {breakpoints}."
+        )
+    return _tools_refusal(body) or _thinking_refusal(body) or _output_config_refusal(body)
+
+
+# --- OpenAI Responses and Chat Completions --------------------------------------------------
+
+
+def is_reasoning_model(model: str) -> bool:
+    return model.startswith(REASONING_PREFIXES)
+
+
+def _unknown(fields: Mapping[str, Any], known: frozenset[str], prefix: str = "") -> Refusal | None:
+    for name in fields:
+        if name not in known:
+            return Refusal(
+                f"Unknown parameter: '{prefix}{name}'.", f"{prefix}{name}", "unknown_parameter"
+            )
+    return None
+
+
+def _texts(values: Sequence[Any]) -> Iterator[str]:
+    for value in values:
+        if isinstance(value, str):
+            yield value
+        elif isinstance(value, Mapping):
+            yield from _texts(list(value.values()))
+        elif isinstance(value, list):
+            yield from _texts(value)
+
+
+def _mentions_json(values: Sequence[Any]) -> bool:
+    return any("json" in text.lower() for text in _texts(values))
+
+
+def _format_refusal(
+    fmt: Any, where: str, spec: Mapping[str, Any] | None, mentions_json: bool, words: str
+) -> Refusal | None:
+    """A response format (`text.format` or `response_format`): its type, name and schema.
+
+    `spec`: where the json_schema's name/schema/strict live (the format itself on
+    Responses, its `json_schema` member on Chat Completions)."""
+    if not isinstance(fmt, Mapping):
+        return Refusal(f"Invalid type for '{where}': expected an object.", where)
+    kind = fmt.get("type")
+    if kind == "text":
+        return _unknown(fmt, frozenset({"type"}), f"{where}.")
+    if kind == "json_object":
+        if not mentions_json:
+            return Refusal(
+                f"{words} must contain the word 'json' in some form, to use '{where}' of type "
+                "'json_object'.",
+                words.strip("'"),
+            )
+        return _unknown(fmt, frozenset({"type"}), f"{where}.")
+    if kind != "json_schema" or spec is None:
+        return Refusal(
+            f"Invalid value: '{kind}'. Supported values are: 'text', 'json_object' and "
+            "'json_schema'.",
+            f"{where}.type",
+        )
+    name = spec.get("name")
+    if not isinstance(name, str) or not NAME.match(name):
+        return Refusal(f"Invalid '{where}.name': must match {NAME.pattern}.", f"{where}.name")
+    if not isinstance(spec.get("schema"), Mapping):
+        return Refusal(f"Missing required parameter: '{where}.schema'.", f"{where}.schema")
+    if spec.get("strict"):
+        problems = openai_schema_problems(spec["schema"])
+        if problems:
+            return Refusal(
+                f"Invalid schema for response_format '{name}': {problems[0]}",
+                where,
+                "invalid_json_schema",
+            )
+    return None
+
+
+def _reasoning_refusal(model: str, effort: Any, param: str, temperature: Any) -> Refusal | None:
+    if effort is None:
+        return None
+    if not is_reasoning_model(model):
+        return Refusal(
+            f"Unsupported parameter: '{param}' is not supported with this model.",
+            param,
+            "unsupported_parameter",
+        )
+    if effort not in EFFORTS_OPENAI:
+        return Refusal(
+            f"Invalid value: '{effort}'. Supported values are: {sorted(EFFORTS_OPENAI)}.", param
+        )
+    if effort != "none" and temperature is not None:
+        return Refusal(
+            "Unsupported parameter: 'temperature' is not supported with this model.",
+            "temperature",
+            "unsupported_parameter",
+        )
+    return None
+
+
+def responses_refusal(body: Mapping[str, Any]) -> Refusal | None:
+    """The first rule of POST /v1/responses that `body` breaks, or None."""
+    if "response_format" in body:
+        return Refusal(
+            "Unsupported parameter: 'response_format'. In the Responses API, this parameter "
+            "has moved to 'text.format'.",
+            "response_format",
+            "unsupported_parameter",
+        )
+    if unknown := _unknown(body, RESPONSES_FIELDS):
+        return unknown
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        return Refusal(
+            "Missing required parameter: 'model'.", "model", "missing_required_parameter"
+        )
+    limit = body.get("max_output_tokens")
+    if limit is not None and (not isinstance(limit, int) or limit < MIN_OUTPUT_TOKENS):
+        return Refusal(
+            f"Invalid 'max_output_tokens': integer below minimum value. Expected a value >= "
+            f"{MIN_OUTPUT_TOKENS}.",
+            "max_output_tokens",
+            "integer_below_min_value",
+        )
+    reasoning = body.get("reasoning")
+    if reasoning is not None:
+        if unknown := _unknown(reasoning, frozenset({"effort", "summary"}), "reasoning."):
+            return unknown
+        refusal = _reasoning_refusal(
+            model, reasoning.get("effort"), "reasoning.effort", body.get("temperature")
+        )
+        if refusal:
+            return refusal
+    text = body.get("text")
+    if text is None or "format" not in text:
+        return None
+    fmt = text["format"]
+    mentions = _mentions_json([body.get("instructions") or "", body.get("input") or ""])
+    known = frozenset({"type", "name", "schema", "strict", "description"})
+    is_schema = isinstance(fmt, Mapping) and fmt.get("type") == "json_schema"
+    if is_schema and (unknown := _unknown(fmt, known, "text.format.")):
+        return unknown
+    return _format_refusal(fmt, "text.format", fmt, mentions, "Response input messages")
+
+
+def chat_refusal(body: Mapping[str, Any]) -> Refusal | None:
+    """The first rule of POST /v1/chat/completions (OpenAI's) that `body` breaks, or None."""
+    if unknown := _unknown(body, CHAT_FIELDS):
+        return unknown
+    model = body.get("model")
+    if not isinstance(model, str) or not model:
+        return Refusal("you must provide a model parameter", "model")
+    messages = body.get("messages")
+    if not isinstance(messages, list) or not messages:
+        return Refusal("'messages' must contain at least one message.", "messages")
+    roles = {"system", "developer", "user", "assistant", "tool"}
+    if any(m.get("role") not in roles for m in messages):
+        return Refusal("Invalid value for 'messages[].role'.", "messages")
+    if is_reasoning_model(model) and "max_tokens" in body:
+        return Refusal(
+            "Unsupported parameter: 'max_tokens' is not supported with this model. Use "
+            "'max_completion_tokens' instead.",
+            "max_tokens",
+            "unsupported_parameter",
+        )
+    refusal = _reasoning_refusal(
+        model, body.get("reasoning_effort"), "reasoning_effort", body.get("temperature")
+    )
+    if refusal:
+        return refusal
+    fmt = body.get("response_format")
+    if fmt is None:
+        return None
+    spec = fmt.get("json_schema") if isinstance(fmt, Mapping) else None
+    if isinstance(fmt, Mapping) and fmt.get("type") == "json_schema":
+        if unknown := _unknown(fmt, frozenset({"type", "json_schema"}), "response_format."):
+            return unknown
+        if not isinstance(spec, Mapping):
+            return Refusal(
+                "Missing required parameter: 'response_format.json_schema'.",
+                "response_format.json_schema",
+            )
+    mentions = _mentions_json([m.get("content") or "" for m in messages])
+    return _format_refusal(fmt, "response_format", spec, mentions, "'messages'")
