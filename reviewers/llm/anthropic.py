@@ -1,4 +1,15 @@
-"""Anthropic Messages API provider: a strict tool for structured output, a cached system prefix."""
+"""Anthropic Messages API provider: structured output, cached prefixes, extended thinking.
+
+- reasoning "off": the answer is a forced call of a strict tool whose input schema is the
+  answer schema (tool_choice names it);
+- reasoning on: forced tool use is refused with thinking, so the answer is a JSON output
+  (`output_config.format`, the same strict schema subset) after adaptive thinking at the
+  requested effort (`output_config.effort`); thinking tokens count toward max_tokens, so
+  room for them is added.
+Cache breakpoints: the system prompt (with the tool, which precedes it in cache order), and
+CompletionRequest.shared when given; the diff comes last, uncached. Below a model's minimum
+cacheable length nothing is cached: usage says so, and the cost follows usage.
+"""
 
 from __future__ import annotations
 
@@ -7,8 +18,16 @@ from typing import Any
 
 import anthropic
 from anthropic.types import Message, MessageParam, TextBlockParam, ToolParam
+from anthropic.types.message_create_params import MessageCreateParamsNonStreaming
 
-from reviewers.llm.base import Completion, CompletionRequest, LLMError, LLMRejected, LLMUnavailable
+from reviewers.llm.base import (
+    Completion,
+    CompletionRequest,
+    LLMError,
+    LLMRejected,
+    LLMUnavailable,
+    Reasoning,
+)
 from reviewers.llm.chain import LLMAccountRejected
 from reviewers.models import TokenUsage
 
@@ -17,6 +36,8 @@ from reviewers.models import TokenUsage
 SPEND_LIMIT_CODE = "enforced_spend_limit_reached"
 _ACCOUNT_STATUSES = frozenset({401, 402, 403, 404})
 _TOOL_DESCRIPTION = "Submit the review findings for the diff. Call exactly once."
+# Thinking tokens are part of max_tokens: room added for them per effort level.
+THINKING_ROOM: dict[Reasoning, int] = {"off": 0, "low": 2048, "medium": 4096, "high": 8192}
 
 
 class SpendLimitGuard(anthropic.Middleware):
@@ -75,19 +96,65 @@ def map_anthropic_error(err: anthropic.APIError, model: str) -> LLMError:
     return LLMRejected(detail, rid)
 
 
-def _tool_input_text(message: Message, tool_name: str) -> str:
-    """The forced tool call's input as JSON text; "" for a refusal or a reply without it."""
-    if message.stop_reason == "refusal":  # a tool input cut short by a refusal is not an answer
+def _answer_text(message: Message, tool_name: str | None) -> str:
+    """The answer as JSON text: the forced tool call's input, or (with thinking) the text
+    blocks after it; "" for a refusal or a reply without an answer."""
+    if message.stop_reason == "refusal":  # an answer cut short by a refusal is not an answer
         return ""
+    if tool_name is None:
+        return "".join(block.text for block in message.content if block.type == "text")
     for block in message.content:
         if block.type == "tool_use" and block.name == tool_name:
             return json.dumps(block.input)
     return ""
 
 
+def _user_content(request: CompletionRequest) -> str | list[TextBlockParam]:
+    if not request.shared:
+        return request.prompt
+    return [
+        {"type": "text", "text": request.shared, "cache_control": {"type": "ephemeral"}},
+        {"type": "text", "text": request.prompt},
+    ]
+
+
+def build_params(model: str, request: CompletionRequest) -> MessageCreateParamsNonStreaming:
+    """The Messages API request for `request` (see the module docstring for its two forms)."""
+    system: list[TextBlockParam] = [
+        {"type": "text", "text": request.system, "cache_control": {"type": "ephemeral"}}
+    ]
+    messages: list[MessageParam] = [{"role": "user", "content": _user_content(request)}]
+    params: MessageCreateParamsNonStreaming = {
+        "model": model,
+        "max_tokens": request.max_output_tokens + THINKING_ROOM[request.reasoning],
+        "system": system,
+        "messages": messages,
+    }
+    if request.reasoning != "off":
+        params["thinking"] = {"type": "adaptive"}
+        params["output_config"] = {
+            "effort": request.reasoning,
+            "format": {"type": "json_schema", "schema": dict(request.schema)},
+        }
+        return params
+    tool: ToolParam = {
+        "name": request.schema_name,
+        "description": _TOOL_DESCRIPTION,
+        "input_schema": dict(request.schema),
+        "strict": True,
+    }
+    params["tools"] = [tool]
+    params["tool_choice"] = {
+        "type": "tool",
+        "name": request.schema_name,
+        "disable_parallel_tool_use": True,
+    }
+    return params
+
+
 class AnthropicLLM:
     """Messages API. Cache order is tools -> system -> messages, so the strict tool (the schema)
-    and the stable system prompt form the cached prefix, and the diff comes last, uncached."""
+    and the stable system prompt form the first cached prefix, the shared text the second."""
 
     def __init__(self, client: anthropic.AsyncAnthropic, model: str) -> None:
         self._client = client
@@ -102,44 +169,25 @@ class AnthropicLLM:
         await self._client.close()
 
     async def complete(self, request: CompletionRequest) -> Completion:
-        tool: ToolParam = {
-            "name": request.schema_name,
-            "description": _TOOL_DESCRIPTION,
-            "input_schema": dict(request.schema),
-            "strict": True,
-        }
-        system: list[TextBlockParam] = [
-            {"type": "text", "text": request.system, "cache_control": {"type": "ephemeral"}}
-        ]
-        messages: list[MessageParam] = [{"role": "user", "content": request.prompt}]
         try:
-            message = await self._client.messages.create(
-                model=self._model,
-                max_tokens=request.max_output_tokens,
-                tools=[tool],
-                tool_choice={
-                    "type": "tool",
-                    "name": request.schema_name,
-                    "disable_parallel_tool_use": True,
-                },
-                system=system,
-                messages=messages,
-            )
+            message = await self._client.messages.create(**build_params(self._model, request))
         except anthropic.APIError as err:
             raise map_anthropic_error(err, self._model) from err
+        tool = None if request.reasoning != "off" else request.schema_name
         return Completion(
-            text=_tool_input_text(message, request.schema_name),
-            tokens=_usage(message),
-            model=self._model,
+            text=_answer_text(message, tool), tokens=_usage(message), model=self._model
         )
 
 
 def _usage(message: Message) -> TokenUsage:
-    # Anthropic's input_tokens already excludes cache reads and writes (the three add up).
+    # Anthropic's input_tokens already excludes cache reads and writes (the three add up);
+    # output_tokens includes the thinking tokens, which output_tokens_details breaks out.
     usage = message.usage
+    details = usage.output_tokens_details
     return TokenUsage(
         input_tokens=usage.input_tokens,
         output_tokens=usage.output_tokens,
         cache_read_tokens=usage.cache_read_input_tokens or 0,
         cache_write_tokens=usage.cache_creation_input_tokens or 0,
+        reasoning_tokens=details.thinking_tokens if details is not None else 0,
     )

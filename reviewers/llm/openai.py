@@ -1,4 +1,10 @@
-"""OpenAI Responses API provider, and the openai-SDK error mapping the compatible one shares."""
+"""OpenAI Responses API provider, and the openai-SDK error mapping the compatible one shares.
+
+Strict json_schema output (`text.format`); reasoning effort (`reasoning.effort`) when the
+request asks for room to think (reasoning models only: others refuse the field). Prompt
+caching is automatic for prefixes of 1,024 tokens and more: instructions first, then the
+shared text, then the diff; usage counts cached tokens inside input_tokens.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +13,7 @@ import json
 
 import openai
 from openai.types.responses import Response, ResponseTextConfigParam
+from openai.types.shared_params import Reasoning
 
 from reviewers.llm.base import (
     Completion,
@@ -77,12 +84,19 @@ def _usage(response: Response) -> TokenUsage:
     # cache writes) are billed at their own rates, so they are split out of "uncached".
     cached = getattr(details, "cached_tokens", None) or 0
     written = getattr(details, "cache_write_tokens", None) or 0
+    reasoning = getattr(usage.output_tokens_details, "reasoning_tokens", None) or 0
     return TokenUsage(
         input_tokens=max(0, usage.input_tokens - cached - written),
-        output_tokens=usage.output_tokens,
+        output_tokens=usage.output_tokens,  # reasoning tokens included
         cache_read_tokens=cached,
         cache_write_tokens=written,
+        reasoning_tokens=reasoning,
     )
+
+
+def joined_input(request: CompletionRequest) -> str:
+    """The user input: the shared text (a stable prefix across a review's calls) first."""
+    return f"{request.shared}\n\n{request.prompt}" if request.shared else request.prompt
 
 
 class OpenAIResponsesLLM:
@@ -109,12 +123,16 @@ class OpenAIResponsesLLM:
                 "strict": True,
             }
         }
+        reasoning: Reasoning | openai.Omit = (
+            {"effort": request.reasoning} if request.reasoning != "off" else openai.omit
+        )
         try:
             response = await self._client.responses.create(
                 model=self._model,
                 instructions=request.system,
-                input=request.prompt,
+                input=joined_input(request),
                 text=text_format,
+                reasoning=reasoning,
                 max_output_tokens=request.max_output_tokens,
                 prompt_cache_key=prompt_cache_key(request),
                 # diffs are private code: do not keep them server-side for later retrieval

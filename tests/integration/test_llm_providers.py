@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from typing import Any
 
 import anthropic
@@ -11,7 +12,7 @@ import openai
 import pytest
 
 from reviewers.findings import ANSWER_SCHEMA
-from reviewers.llm.anthropic import AnthropicLLM
+from reviewers.llm.anthropic import THINKING_ROOM, AnthropicLLM
 from reviewers.llm.base import (
     LLM,
     CompletionRequest,
@@ -25,6 +26,7 @@ from reviewers.llm.openai import prompt_cache_key
 from reviewers.llm.spec import ModelSpec, Provider, build_llm, build_role
 from reviewers.models import TokenUsage
 from tests.fakes.llm_server import (
+    REASONING_TOKENS,
     AnswerReply,
     Api,
     DelayReply,
@@ -43,6 +45,8 @@ from tests.fakes.llm_server import (
 SYSTEM = "You review diffs for defects. " * 20  # 600 chars -> 150 tokens
 PROMPT = "<diff>\n+x = 1\n</diff>" + "." * 79  # 100 chars -> 25 tokens
 REQUEST = CompletionRequest(system=SYSTEM, prompt=PROMPT, schema=ANSWER_SCHEMA)
+BIG_SYSTEM = "You review diffs for defects. " * 150  # 4,500 chars -> 1,125 tokens
+BIG = replace(REQUEST, system=BIG_SYSTEM)
 FINDING = {
     "path": "app.py",
     "side": "RIGHT",
@@ -57,6 +61,7 @@ FINDING = {
 }
 ANSWER = {"findings": [FINDING]}
 ANSWER_TOKENS = estimate_tokens(json.dumps(ANSWER))
+ANSWER_TOKENS_EMPTY = estimate_tokens(json.dumps({"findings": []}))
 KEY = "test-key"
 MODELS: dict[Provider, str] = {
     "anthropic": "claude-haiku-5-5",
@@ -117,9 +122,9 @@ async def build(fake_llm_url: str) -> AsyncIterator[Builder]:
     await builder.aclose()
 
 
-def system_prefix_tokens(body: Any) -> int:
-    """Anthropic's cached prefix: the tool definition, then the system block."""
-    return estimate_tokens(canonical_json(body["tools"][0])) + estimate_tokens(SYSTEM)
+def system_prefix_tokens(body: Any, system: str = SYSTEM) -> int:
+    """Anthropic's first cacheable prefix: the tool definition, then the system block."""
+    return estimate_tokens(canonical_json(body["tools"][0])) + estimate_tokens(system)
 
 
 # --- the happy path, wire format and token accounting -----------------------------------------
@@ -155,29 +160,81 @@ async def test_anthropic_sends_strict_tool_and_cached_system_block(
     }
     assert sent.body["messages"] == [{"role": "user", "content": PROMPT}]
     assert sent.body["max_tokens"] == 2048
+    assert "thinking" not in sent.body and "output_config" not in sent.body
+    # 150 + the tool's tokens: far below claude-haiku's 4,096-token minimum, so nothing is
+    # cached, and usage says so
     prefix = system_prefix_tokens(sent.body)
-    assert prefix > estimate_tokens(SYSTEM) == 150
-    assert completion.tokens == TokenUsage(
-        input_tokens=25, output_tokens=ANSWER_TOKENS, cache_read_tokens=0, cache_write_tokens=prefix
-    )
+    assert completion.tokens == TokenUsage(input_tokens=prefix + 25, output_tokens=ANSWER_TOKENS)
 
 
 async def test_anthropic_second_call_with_same_prefix_reads_the_cache(
     fake_llm: FakeLLM, build: Builder
 ) -> None:
-    llm = build("anthropic")
-    first = await llm.complete(REQUEST)
-    other_diff = CompletionRequest(system=SYSTEM, prompt="<diff>+y</diff>", schema=ANSWER_SCHEMA)
+    llm = build("anthropic", model="claude-sonnet-5-5")  # a 1,024-token minimum
+    first = await llm.complete(BIG)
+    other_diff = replace(BIG, prompt="<diff>+y</diff>")
     second = await llm.complete(other_diff)
 
-    prefix = system_prefix_tokens(fake_llm.requests[0].body)
-    assert (first.tokens.cache_write_tokens, first.tokens.cache_read_tokens) == (prefix, 0)
+    prefix = system_prefix_tokens(fake_llm.requests[0].body, BIG_SYSTEM)
+    assert prefix >= 1024
+    assert first.tokens == TokenUsage(25, ANSWER_TOKENS_EMPTY, cache_write_tokens=prefix)
     assert second.tokens == TokenUsage(
         input_tokens=4,  # "<diff>+y</diff>": 15 chars
-        output_tokens=estimate_tokens(json.dumps({"findings": []})),
+        output_tokens=ANSWER_TOKENS_EMPTY,
         cache_read_tokens=prefix,
-        cache_write_tokens=0,
     )
+
+
+async def test_anthropic_shared_text_is_a_second_cache_breakpoint(
+    fake_llm: FakeLLM, build: Builder
+) -> None:
+    llm = build("anthropic", model="claude-sonnet-5-5")
+    pr_text = "Title: fix the loop\n\n" + "The loop skipped its last element. " * 40
+    shared = replace(BIG, shared=pr_text)
+    first = await llm.complete(shared)
+    second = await llm.complete(replace(shared, prompt="<diff>+y</diff>"))
+    third = await llm.complete(
+        replace(shared, shared="Title: another PR", prompt="<diff>+z</diff>")
+    )
+
+    sent = fake_llm.requests[0].body
+    assert sent["messages"] == [
+        {
+            "role": "user",
+            "content": [
+                {"type": "text", "text": pr_text, "cache_control": {"type": "ephemeral"}},
+                {"type": "text", "text": PROMPT},
+            ],
+        }
+    ]
+    system = system_prefix_tokens(sent, BIG_SYSTEM)
+    text = estimate_tokens(pr_text)
+    assert (first.tokens.cache_write_tokens, first.tokens.cache_read_tokens) == (system + text, 0)
+    assert (second.tokens.cache_write_tokens, second.tokens.cache_read_tokens) == (0, system + text)
+    # another PR: the system prefix is read, its own text written
+    other = estimate_tokens("Title: another PR")
+    assert (third.tokens.cache_read_tokens, third.tokens.cache_write_tokens) == (system, other)
+
+
+async def test_anthropic_reasoning_thinks_then_answers_in_a_json_output(
+    fake_llm: FakeLLM, build: Builder
+) -> None:
+    # forced tool use is refused with thinking (the fake enforces it): a JSON output instead
+    fake_llm.enqueue(AnswerReply(ANSWER))
+    completion = await build("anthropic").complete(replace(REQUEST, reasoning="high"))
+
+    assert json.loads(completion.text) == ANSWER
+    (sent,) = fake_llm.requests
+    assert "tools" not in sent.body and "tool_choice" not in sent.body
+    assert sent.body["thinking"] == {"type": "adaptive"}
+    assert sent.body["output_config"] == {
+        "effort": "high",
+        "format": {"type": "json_schema", "schema": ANSWER_SCHEMA},
+    }
+    assert sent.body["max_tokens"] == 2048 + THINKING_ROOM["high"]
+    thinking = REASONING_TOKENS["high"]
+    assert completion.tokens.reasoning_tokens == thinking
+    assert completion.tokens.output_tokens == thinking + ANSWER_TOKENS
 
 
 async def test_openai_responses_sends_instructions_strict_format_and_cache_key(
@@ -208,9 +265,44 @@ async def test_openai_responses_sends_instructions_strict_format_and_cache_key(
     assert sent.body["store"] is False
     assert sent.body["prompt_cache_key"] == prompt_cache_key(REQUEST)
     assert fake_llm.requests[1].body["prompt_cache_key"] == sent.body["prompt_cache_key"]
-    prefix = 150 + estimate_tokens(canonical_json(sent.body["text"]["format"]))
-    assert first.tokens == TokenUsage(25, ANSWER_TOKENS, 0, prefix)
-    assert second.tokens == TokenUsage(25, ANSWER_TOKENS, prefix, 0)
+    assert "reasoning" not in sent.body
+    # under OpenAI's 1,024-token minimum: nothing cached
+    total = 150 + 25 + estimate_tokens(canonical_json(sent.body["text"]["format"]))
+    assert first.tokens == second.tokens == TokenUsage(total, ANSWER_TOKENS)
+
+
+async def test_openai_caches_prefixes_from_1024_tokens_in_128_token_steps(
+    fake_llm: FakeLLM, build: Builder
+) -> None:
+    llm = build("openai")
+    first = await llm.complete(BIG)
+    second = await llm.complete(replace(BIG, prompt="<diff>+y</diff>"))
+
+    fmt = estimate_tokens(canonical_json(fake_llm.requests[0].body["text"]["format"]))
+    total = estimate_tokens(BIG_SYSTEM) + fmt + 25
+    assert total >= 1024
+    # gpt-6 reports (and bills) cache writes: the cacheable part, in whole 128-token steps
+    written = total // 128 * 128
+    assert first.tokens == TokenUsage(total - written, ANSWER_TOKENS_EMPTY, 0, written)
+    # the second call shares everything up to the diff: that prefix, in 128-token steps
+    shared_prefix = estimate_tokens(BIG_SYSTEM) + fmt
+    read = shared_prefix // 128 * 128
+    second_total = shared_prefix + 4
+    assert second.tokens.cache_read_tokens == read
+    assert second.tokens.input_tokens + second.tokens.cache_write_tokens == second_total - read
+
+
+async def test_openai_reasoning_sets_the_effort_and_reports_its_tokens(
+    fake_llm: FakeLLM, build: Builder
+) -> None:
+    fake_llm.enqueue(AnswerReply(ANSWER))
+    completion = await build("openai").complete(replace(REQUEST, reasoning="low", shared="PR"))
+    (sent,) = fake_llm.requests
+    assert sent.body["reasoning"] == {"effort": "low"}
+    assert sent.body["input"] == f"PR\n\n{PROMPT}"
+    assert completion.tokens.reasoning_tokens == REASONING_TOKENS["low"]
+    assert completion.tokens.output_tokens == REASONING_TOKENS["low"] + ANSWER_TOKENS
+    assert json.loads(completion.text) == ANSWER
 
 
 async def test_compatible_json_mode_names_json_and_carries_the_schema_in_the_prompt(
@@ -234,9 +326,26 @@ async def test_compatible_json_mode_names_json_and_carries_the_schema_in_the_pro
     assert "JSON" in system and all(name in system for name in FINDING)
     assert sent.body["response_format"] == {"type": "json_object"}
     assert (sent.body["max_tokens"], sent.body["temperature"]) == (2048, 0)
-    prefix = estimate_tokens(system) + estimate_tokens(canonical_json(sent.body["response_format"]))
-    assert first.tokens == TokenUsage(25 + prefix, ANSWER_TOKENS, 0, 0)
-    assert second.tokens == TokenUsage(25, ANSWER_TOKENS, prefix, 0)
+    total = estimate_tokens(system) + 25 + estimate_tokens('{"type":"json_object"}')
+    assert first.tokens == second.tokens == TokenUsage(total, ANSWER_TOKENS)
+
+
+async def test_compatible_reasoning_is_a_field_before_the_findings(
+    fake_llm: FakeLLM, build: Builder
+) -> None:
+    thought = "The loop stops one short of the end. " * 4
+    fake_llm.enqueue(AnswerReply({"reasoning": thought, **ANSWER}))
+    completion = await build("openai-compatible").complete(replace(REQUEST, reasoning="medium"))
+
+    (sent,) = fake_llm.requests
+    system = sent.body["messages"][0]["content"]
+    schema = json.loads(system.split("JSON schema (submit_review):\n", 1)[1])
+    assert list(schema["properties"])[0] == "reasoning" and schema["required"][0] == "reasoning"
+    assert json.loads(completion.text) == ANSWER  # the reasoning is taken out
+    answered = json.dumps({"reasoning": thought, **ANSWER})
+    output = estimate_tokens(answered)
+    assert completion.tokens.output_tokens == output
+    assert completion.tokens.reasoning_tokens == round(output * len(thought) / len(answered))
 
 
 async def test_compatible_json_schema_mode_sends_strict_schema(
@@ -271,13 +380,17 @@ async def test_compatible_falls_back_to_json_object_when_json_schema_is_a_500(
     assert types == ["json_schema", "json_object", "json_object"]
 
 
-async def test_prefix_below_the_minimum_is_not_cached(fake_llm: FakeLLM, build: Builder) -> None:
-    # real APIs cache nothing below 1,024-4,096 tokens, silently: usage must show it
-    fake_llm.min_cache_tokens = 10_000
-    llm = build("anthropic")
-    first, second = await llm.complete(REQUEST), await llm.complete(REQUEST)
-    total = system_prefix_tokens(fake_llm.requests[0].body) + 25
-    assert first.tokens == second.tokens == TokenUsage(total, estimate_tokens('{"findings": []}'))
+async def test_each_model_has_its_own_minimum_cacheable_prefix(
+    fake_llm: FakeLLM, build: Builder
+) -> None:
+    # ~1,300 tokens: enough for claude-sonnet (1,024), not for claude-haiku (4,096)
+    haiku, sonnet = build("anthropic"), build("anthropic", model="claude-sonnet-5-5")
+    for llm in (haiku, sonnet):
+        await llm.complete(BIG)
+    second_haiku, second_sonnet = await haiku.complete(BIG), await sonnet.complete(BIG)
+    total = system_prefix_tokens(fake_llm.requests[0].body, BIG_SYSTEM) + 25
+    assert second_haiku.tokens == TokenUsage(total, ANSWER_TOKENS_EMPTY)
+    assert second_sonnet.tokens.cache_read_tokens == total - 25
 
 
 async def test_responder_answers_when_nothing_is_scripted(

@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from reviewers.findings import ANSWER_SCHEMA
-from tests.fakes.llm_rules import anthropic_schema_problems, openai_schema_problems
+from tests.fakes.llm_schemas import anthropic_schema_problems, openai_schema_problems
 from tests.fakes.llm_server import FakeLLM
 
 Mutate = Callable[[dict[str, Any]], None]
