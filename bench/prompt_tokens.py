@@ -95,6 +95,7 @@ class PRFigures:
     files_in_prompt: int  # changed files whose path appears in some request
     reported_input: int = 0  # what the fake's usage reported: uncached + cache read + write
     cache_read: int = 0
+    cache_write: int = 0
     cost_usd: float = 0.0
 
     @property
@@ -135,7 +136,7 @@ def report(
     header = (
         "| PR | changed lines | files | calls | prompt tokens | per line | files reviewed "
         "| files in prompt | pr-agent review / +improve | ratio to review / +improve "
-        "| prbot before | usage input (cache read) | $ |"
+        "| prbot before | usage input (cache read / write) | $ |"
     )
     rows = [header, "|" + "---|" * 13]
     for f in figures:
@@ -147,7 +148,8 @@ def report(
             f"| {f.per_line:.1f} | {f.files_reviewed}/{f.files} "
             f"| {f.files_in_prompt}/{f.files} | {agent} "
             f"| {_ratio(f.tokens, review)} / {_ratio(f.tokens, both)} "
-            f"| {PRBOT_BEFORE.get(f.name, 0):,} | {f.reported_input:,} ({f.cache_read:,}) "
+            f"| {PRBOT_BEFORE.get(f.name, 0):,} | {f.reported_input:,} "
+            f"({f.cache_read:,} / {f.cache_write:,}) "
             f"| {f.cost_usd:.4f} |"
         )
     lines = ["\n".join(rows), ""]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
 
+from adapters.recordings import FileRecordingStore
 from bench.cases import Case, CaseError
 from bench.evidence import LabelEvidence, PromptLog, evidence_of, score_evidence
 from bench.matching import Comment, comments_from_review
@@ -143,11 +144,12 @@ def recorded_role(llm: LLM | None, directory: Path, replay_only: bool) -> Record
             return None
         directory.mkdir(parents=True, exist_ok=True)
         id_file.write_text(llm.model_id + "\n", encoding="utf-8")
-        return RecordingLLM(llm, directory)
+        return RecordingLLM(llm, FileRecordingStore(directory))
+    store = FileRecordingStore(directory)
     if llm is not None:
-        return RecordingLLM(None, directory, model_id=llm.model_id)
+        return RecordingLLM(None, store, model_id=llm.model_id)
     if id_file.is_file():
-        return RecordingLLM(None, directory, model_id=id_file.read_text(encoding="utf-8").strip())
+        return RecordingLLM(None, store, model_id=id_file.read_text(encoding="utf-8").strip())
     return None  # never configured, never recorded: the role stays "not configured"
 
 

@@ -97,6 +97,7 @@ def to_json(review: Review) -> dict[str, Any]:
                 "output_tokens": u.tokens.output_tokens,
                 "cache_read_tokens": u.tokens.cache_read_tokens,
                 "cache_write_tokens": u.tokens.cache_write_tokens,
+                "reasoning_tokens": u.tokens.reasoning_tokens,  # part of output_tokens
                 "cost_usd": round(u.cost_usd, 6),
                 "cache_hits": u.cache_hits,
                 "saved_usd": round(u.saved_usd, 6),

@@ -1,23 +1,38 @@
 """Record model answers keyed like the cache, so a benchmark rerun is reproducible and free.
 
-One JSON file per request under a directory: `<key[:2]>/<key>.json` with the answer text,
-token usage and answering model. The key covers the model id, the whole system prompt,
-the whole user prompt and the schema, so any change to prompts or routing records anew.
+The core half: RecordingLLM and the request key. Where recordings live is a
+`RecordingStore` handed in (adapters/recordings.py keeps one JSON file per request), so
+no file I/O happens here. The key covers the model id and everything the model is sent
+(system prompt, shared text, prompt, schema, output limit, reasoning), so any change to
+prompts or routing records anew.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import asdict
-from pathlib import Path
+from typing import Any, Protocol
 
 from reviewers.llm.base import LLM, Completion, CompletionRequest
 from reviewers.models import TokenUsage
 
+Record = Mapping[str, Any]  # {"text": ..., "tokens": {...}, "model": ...}
+
 
 class RecordingMissing(RuntimeError):
     """--replay-only and no recording for this request: fail fast rather than call out."""
+
+
+class RecordingStore(Protocol):
+    """Where recordings are kept; implementations do their I/O off the event loop."""
+
+    async def load(self, key: str) -> Record | None: ...
+
+    async def save(self, key: str, record: Record) -> None: ...
+
+    def where(self, key: str) -> str: ...  # for messages: where the recording would be
 
 
 def request_key(model_id: str, request: CompletionRequest) -> str:
@@ -29,17 +44,32 @@ def request_key(model_id: str, request: CompletionRequest) -> str:
         request.schema_name,
         str(request.max_output_tokens),
     ]
+    # Appended only when set, so recordings made before these fields existed still replay.
+    if request.shared:
+        parts.append(f"shared:{request.shared}")
+    if request.reasoning != "off":
+        parts.append(f"reasoning:{request.reasoning}")
     return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def to_record(completion: Completion) -> Record:
+    return {"text": completion.text, "tokens": asdict(completion.tokens), "model": completion.model}
+
+
+def from_record(record: Record) -> Completion:
+    return Completion(record["text"], TokenUsage(**record["tokens"]), record["model"])
 
 
 class RecordingLLM:
     """Replays a recorded answer when there is one; otherwise calls `inner` and records it."""
 
-    def __init__(self, inner: LLM | None, directory: Path, model_id: str | None = None) -> None:
+    def __init__(
+        self, inner: LLM | None, store: RecordingStore, model_id: str | None = None
+    ) -> None:
         if inner is None and model_id is None:
             raise ValueError("replay-only recording needs the model id it replays")
         self.inner = inner  # None: replay only
-        self.directory = directory
+        self.store = store
         self._model_id = model_id or (inner.model_id if inner else "")
         self.replayed = 0
         self.recorded = 0
@@ -48,27 +78,17 @@ class RecordingLLM:
     def model_id(self) -> str:
         return self._model_id
 
-    def path_for(self, key: str) -> Path:
-        return self.directory / key[:2] / f"{key}.json"
-
     async def complete(self, request: CompletionRequest) -> Completion:
         key = request_key(self.model_id, request)
-        path = self.path_for(key)
-        if path.is_file():
-            data = json.loads(path.read_text(encoding="utf-8"))
+        record = await self.store.load(key)
+        if record is not None:
             self.replayed += 1
-            return Completion(data["text"], TokenUsage(**data["tokens"]), data["model"])
+            return from_record(record)
         if self.inner is None:
             raise RecordingMissing(
-                f"no recording for {self.model_id} request {key[:12]} in {path.parent}"
+                f"no recording for {self.model_id} request {key[:12]} in {self.store.where(key)}"
             )
         completion = await self.inner.complete(request)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        record = {
-            "text": completion.text,
-            "tokens": asdict(completion.tokens),
-            "model": completion.model,
-        }
-        path.write_text(json.dumps(record, indent=1, sort_keys=True), encoding="utf-8")
+        await self.store.save(key, to_record(completion))
         self.recorded += 1
         return completion

@@ -122,6 +122,7 @@ def figures(
             u["input_tokens"] + u["cache_read_tokens"] + u["cache_write_tokens"] for u in usage
         ),
         cache_read=sum(u["cache_read_tokens"] for u in usage),
+        cache_write=sum(u["cache_write_tokens"] for u in usage),
         cost_usd=float(review["cost_usd"]),
     )
 
