@@ -10,7 +10,7 @@ from fastapi import Request
 from fastapi.responses import JSONResponse
 
 from tests.fakes.llm_cache import CacheUse, estimate_tokens
-from tests.fakes.llm_rules import chat_refusal, responses_refusal
+from tests.fakes.llm_openai_rules import chat_refusal, responses_refusal
 from tests.fakes.llm_state import (
     ErrorReply,
     FakeLLM,
